@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Launcher for the `ubi-edge` command. Plain JavaScript that runs on any Node.js, because the
+// machine's node may be older than the appliance needs (Node-RED 5 and socketcan want >= 22.9 / 24):
+// then it re-runs itself with the Node 24 the package brings (npm package `node`).
+'use strict';
+const path = require('node:path');
+const fs = require('node:fs');
+const { spawn } = require('node:child_process');
+
+const MIN_MAJOR = 24;
+const major = Number(process.versions.node.split('.')[0]);
+
+if (major < MIN_MAJOR) {
+  let bundled;
+  try {
+    bundled = require.resolve('node/bin/node', { paths: [path.join(__dirname, '..')] });
+  } catch {
+    bundled = undefined;
+  }
+  if (!bundled || !fs.existsSync(bundled)) {
+    process.stderr.write(
+      `ubi-edge needs Node.js ${MIN_MAJOR} or newer (this is ${process.version}) and the bundled one is missing: run npm install in ${path.join(__dirname, '..')}\n`,
+    );
+    process.exit(70);
+  }
+  const child = spawn(bundled, [__filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code === null ? 1 : code);
+  });
+} else {
+  const main = path.join(__dirname, '..', 'dist', 'edge', 'cli', 'main.js');
+  if (!fs.existsSync(main)) {
+    process.stderr.write(`ubi-edge is not built (${main} is missing): run npm run build\n`);
+    process.exit(70);
+  }
+  require(main).main(process.argv.slice(2)).then(
+    (code) => {
+      if (typeof code === 'number') process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`ubi-edge: ${err && err.message ? err.message : err}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,57 @@
+// `ubi-edge start`: the appliance.
+import path from 'node:path';
+import fs from 'node:fs';
+import { startHost } from '../server/host.js';
+import { consoleLogger } from '../server/logger.js';
+import { PACKAGE_ROOT } from '../server/paths.js';
+import { planSource } from '../can/open-source.js';
+import { CliError, EXIT } from './exit-codes.js';
+
+/** Site settings the default flows read with ${...}; defaults so a fresh start works. */
+const SITE_DEFAULTS: Record<string, string> = {
+  UBI_DEPOT: 'depot-1',
+  UBI_VEHICLE: 'demo-car',
+};
+
+export async function startCommand(o: { port: string; host: string; data: string; flows?: string }): Promise<void> {
+  const log = consoleLogger();
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${o.port}: not a port number`, EXIT.USAGE);
+  for (const [k, v] of Object.entries(SITE_DEFAULTS)) if (!process.env[k]) process.env[k] = v;
+  const dataDir = path.resolve(o.data);
+  const flowFile = path.resolve(o.flows ?? path.join(PACKAGE_ROOT, 'flows', 'flows.json'));
+  if (!fs.existsSync(flowFile)) log.warn(`flows file ${flowFile} does not exist yet; Node-RED starts with an empty workspace`);
+
+  // Say first what the default CAN input will read, so nobody mistakes a replay for a live bus.
+  try {
+    const plan = planSource({
+      vehicle: process.env.UBI_VEHICLE!,
+      source: 'auto',
+      interfaces: '',
+      bitrate: 500000,
+      fd: false,
+      filters: '',
+      replayFiles: [],
+      speed: 1,
+      loop: true,
+    });
+    log.info(`CAN input: ${plan.describe}`);
+  } catch (e) {
+    log.warn(`CAN input: ${(e as Error).message}`);
+  }
+
+  const host = await startHost({ port, host: o.host, dataDir, flowFile, logger: log });
+  log.info(`ready on ${host.url}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      log.info(`${sig}: stopping`);
+      host.close().then(resolve, (e: unknown) => {
+        log.error(`stopping: ${(e as Error).message}`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
