@@ -20,7 +20,14 @@ export async function startCommand(o: { port: string; host: string; data: string
   for (const [k, v] of Object.entries(SITE_DEFAULTS)) if (!process.env[k]) process.env[k] = v;
   const dataDir = path.resolve(o.data);
   const flowFile = path.resolve(o.flows ?? path.join(PACKAGE_ROOT, 'flows', 'flows.json'));
-  if (!fs.existsSync(flowFile)) log.warn(`flows file ${flowFile} does not exist yet; Node-RED starts with an empty workspace`);
+
+  const defaultFlows = path.join(PACKAGE_ROOT, 'flows', 'flows.json');
+  if (!fs.existsSync(flowFile)) {
+    // A new site starts from the default flows; after that the file is the engineers' to change.
+    fs.mkdirSync(path.dirname(flowFile), { recursive: true });
+    fs.copyFileSync(defaultFlows, flowFile);
+    log.info(`flows file ${flowFile} created from the default flows`);
+  }
 
   // Say first what the default CAN input will read, so nobody mistakes a replay for a live bus.
   try {
