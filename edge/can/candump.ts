@@ -245,12 +245,10 @@ export class CandumpParser<L> {
     if (nf === 0 || nf > 9 || p >= e || c !== RPAREN) return this.err(E_TS, s0 - 1);
     // (sec*1e6 + usec) / 1e6 is exact integer / exact power of ten: one correctly rounded
     // division, so t is the double nearest to the decimal, the same as parseFloat would give.
-    if (nf === 6) this.t = (sec * 1e6 + frac) / 1e6;
-    else {
-      const scale = 10 ** nf;
-      const n = sec * scale + frac;
-      this.t = n <= Number.MAX_SAFE_INTEGER ? n / scale : sec + frac / scale;
-    }
+    const scale = nf === 6 ? 1e6 : 10 ** nf;
+    const num = sec * scale + frac;
+    // past 2^53 (seconds beyond ~9e9 with 6 decimals) the integer is inexact: rare, take the slow path
+    this.t = num <= Number.MAX_SAFE_INTEGER ? num / scale : Number.parseFloat(b.toString('latin1', s0, p));
     p++;
     // interface
     const b0 = p;
