@@ -1,0 +1,210 @@
+// Runs the real-SocketCAN tests (test/vm/tests/*.test.ts) inside a qemu VM, because this machine's
+// kernel has no CAN. Exits with the tests' status; when the VM cannot run at all it says why and
+// exits non-zero (never a silent pass).
+//
+//   node dist/test/vm/run-vm-tests.js [mocha args, e.g. --grep "CAN FD"]
+//   env: UBI_VM_ACCEL=tcg|kvm (default: kvm only when kvm_intel/kvm_amd is loaded), UBI_VM_TIMEOUT=s
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CACHE, ROOT, VmSetupError, findHostTools, prepareInitramfs, prepareKernel } from './vm-image.js';
+
+const TESTS_GLOB = 'dist/test/vm/tests/*.test.js';
+
+function log(msg: string): void {
+  process.stdout.write(`[vm] ${msg}\n`);
+}
+
+function fail(msg: string, code = 2): never {
+  process.stdout.write(`\n[vm] VM SocketCAN tests CANNOT RUN: ${msg}\n`);
+  process.exit(code);
+}
+
+/** KVM only when a real kvm_intel/kvm_amd backs /dev/kvm (here kvm_pvm does, and hangs a stock kernel). */
+function chooseAccel(): 'kvm' | 'tcg' {
+  const forced = process.env.UBI_VM_ACCEL;
+  if (forced === 'kvm' || forced === 'tcg') return forced;
+  const hw = fs.existsSync('/sys/module/kvm_intel') || fs.existsSync('/sys/module/kvm_amd');
+  if (!hw) return 'tcg';
+  try {
+    fs.accessSync('/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
+    return 'kvm';
+  } catch {
+    return 'tcg';
+  }
+}
+
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  if (process.platform !== 'linux' || process.arch !== 'x64') fail(`needs an x86-64 Linux host (this is ${process.platform}/${process.arch})`);
+  if (/\s/.test(ROOT)) fail(`the project path "${ROOT}" contains whitespace, which the guest's kernel command line cannot carry`);
+
+  let found = findHostTools();
+  if (found.missing.length > 0) {
+    log(`missing: ${found.missing.join('; ')}`);
+    log('running scripts/ensure-test-deps.cjs to install them');
+    spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-test-deps.cjs')], { stdio: 'inherit' });
+    found = findHostTools();
+  }
+  if (!found.tools) {
+    fail(`missing ${found.missing.join('; ')}.\n[vm] Install them as root with: node scripts/ensure-test-deps.cjs`);
+  }
+  const tools = found.tools;
+
+  const testsDir = path.join(ROOT, 'dist', 'test', 'vm', 'tests');
+  const tests = fs.existsSync(testsDir) ? fs.readdirSync(testsDir).filter((f) => f.endsWith('.test.js')) : [];
+  if (tests.length === 0) fail(`no compiled VM tests in ${path.relative(ROOT, testsDir)} (build first: npm run build)`);
+  const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
+  if (!fs.existsSync(mocha)) fail('node_modules/mocha is missing (run npm install)');
+  const node = fs.realpathSync(process.execPath);
+  const addonDir = path.join(ROOT, 'node_modules', 'socketcan', 'build', 'Release');
+  const addons = fs.existsSync(addonDir) ? fs.readdirSync(addonDir).filter((f) => f.endsWith('.node')).map((f) => path.join(addonDir, f)) : [];
+  if (addons.length === 0) fail('the socketcan addon is not built (node_modules/socketcan/build/Release/*.node missing; run npm install)');
+
+  let kernel;
+  let initrd;
+  try {
+    kernel = prepareKernel(tools.kernelDeb);
+    initrd = prepareInitramfs({ tools, kernel, node, addons });
+  } catch (e) {
+    if (e instanceof VmSetupError) fail(e.message);
+    throw e;
+  }
+  const tPrep = Date.now();
+
+  const runDir = path.join(CACHE, 'run');
+  fs.mkdirSync(runDir, { recursive: true });
+  const cmdFile = path.join(runDir, `guest-${process.pid}.sh`);
+  const statusFile = path.join(runDir, `status-${process.pid}.txt`);
+  const extra = process.argv.slice(2).map(shQuote).join(' ');
+  fs.writeFileSync(
+    cmdFile,
+    [
+      '# written by test/vm/run-vm-tests.ts for one run; executed by the guest /init',
+      'export UBI_VM=1',
+      'echo "[vm] guest up after $(cut -d" " -f1 /proc/uptime) s; starting the tests"',
+      `exec ${shQuote(node)} --expose-gc ${shQuote(mocha)} --no-config ${process.stdout.isTTY ? '' : '--no-color '}--reporter spec --timeout 60000 ${shQuote(TESTS_GLOB)} ${extra}`,
+      '',
+    ].join('\n'),
+  );
+  fs.rmSync(statusFile, { force: true });
+
+  const accel = chooseAccel();
+  const args = [
+    '-nodefaults',
+    '-no-user-config',
+    '-machine',
+    `pc,accel=${accel}`,
+    '-cpu',
+    accel === 'kvm' ? 'host' : 'max',
+    '-smp',
+    '1',
+    '-m',
+    '1536',
+    '-display',
+    'none',
+    '-vga',
+    'none',
+    '-monitor',
+    'none',
+    '-no-reboot',
+    '-kernel',
+    kernel.vmlinux,
+    '-initrd',
+    initrd,
+    '-append',
+    [
+      'console=ttyS0',
+      'quiet',
+      'loglevel=3',
+      'panic=-1',
+      'mitigations=off',
+      'random.trust_cpu=on',
+      `UBI_ROOT=${ROOT}`,
+      `UBI_CMD=${cmdFile}`,
+    ].join(' '),
+    '-serial',
+    'stdio',
+    '-serial',
+    `file:${statusFile}`,
+    '-fsdev',
+    `local,id=proj,path=${ROOT},security_model=none,readonly=on`,
+    '-device',
+    'virtio-9p-pci,fsdev=proj,mount_tag=project',
+  ];
+  const timeoutS = Number(process.env.UBI_VM_TIMEOUT ?? 300);
+  log(`booting Debian kernel ${kernel.release} under qemu (${accel}), project ${ROOT} shared read-only over 9p; timeout ${timeoutS} s`);
+
+  let output = '';
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(tools.qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.setEncoding('utf8');
+    const onData = (d: string): void => {
+      const s = d.replace(/\r/g, '');
+      output += s;
+      process.stdout.write(s);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => {
+      const s = d.toString('utf8');
+      // TCG names CPU features it cannot emulate for -cpu max; harmless, so not shown
+      if (!/TCG doesn't support requested feature/.test(s)) process.stderr.write(s);
+    });
+    const timer = setTimeout(() => {
+      log(`TIMEOUT after ${timeoutS} s: killing qemu (tests hung, or a handle kept node from exiting)`);
+      child.kill('SIGKILL');
+    }, timeoutS * 1000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      log(`qemu failed to start: ${e.message}`);
+      resolve(null);
+    });
+    child.on('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  const tEnd = Date.now();
+  let status = '';
+  try {
+    status = fs.readFileSync(statusFile, 'utf8');
+  } catch {
+    // qemu died before creating it
+  }
+  fs.rmSync(cmdFile, { force: true });
+  fs.rmSync(statusFile, { force: true });
+  const m = /UBI_VM_EXIT=(\d+)/.exec(status);
+  const passing = /(\d+) passing/.exec(output)?.[1];
+  const failing = /(\d+) failing/.exec(output)?.[1] ?? '0';
+  log(`prepare ${((tPrep - t0) / 1000).toFixed(1)} s, VM run ${((tEnd - tPrep) / 1000).toFixed(1)} s (boot + tests), qemu exit ${String(code)}`);
+  if (!m) {
+    log('FAILED: the VM reported no exit status (it crashed, hung or could not start the tests)');
+    return 1;
+  }
+  const rc = Number(m[1]);
+  const initCodes: Record<number, string> = {
+    80: 'a kernel module failed to load',
+    81: 'could not create vcan0/vcan1',
+    82: 'the guest got no UBI_ROOT/UBI_CMD',
+    83: 'could not mount the project over 9p',
+  };
+  if (initCodes[rc]) log(`FAILED in the guest's /init: ${initCodes[rc]}`);
+  if (passing === undefined && rc === 0) {
+    log('FAILED: the guest exited 0 but mocha printed no result');
+    return 1;
+  }
+  process.stdout.write(`\nvm: ${passing ?? 0} passed, ${failing} failed\n`);
+  return rc;
+}
+
+main().then(
+  (rc) => process.exit(rc),
+  (e: unknown) => {
+    process.stdout.write(`[vm] harness error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
