@@ -61,4 +61,7 @@ export async function startCommand(o: { port: string; host: string; data: string
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  log.info('stopped');
+  // Node-RED leaves intervals of its own (editor comms heartbeat) running after stop().
+  process.exit(EXIT.OK);
 }
