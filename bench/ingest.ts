@@ -13,7 +13,7 @@ import { readLogBytes } from '../edge/can/candump-file.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MIN_LINES = 2_000_000;
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const CHUNK = 256 * 1024; // what the file reader hands the parser
 
 function inputFiles(): string[] {

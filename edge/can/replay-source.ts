@@ -33,6 +33,9 @@ export interface ReplayOptions {
   maxGapS?: number;
   /** malformed lines reported one by one per file (all are counted); default 100 */
   maxWarnings?: number;
+  /** asked between chunks: a promise holds the replay until the consumer has caught up (stdout
+   * draining, a CAN sender's queue emptying); undefined means go on */
+  throttle?: () => Promise<void> | undefined;
 }
 
 export class ReplaySource extends EventEmitter implements FrameSource {
@@ -47,6 +50,8 @@ export class ReplaySource extends EventEmitter implements FrameSource {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private wake: (() => void) | undefined;
+  private readonly closed: Promise<void>;
+  private signalClosed: () => void = () => undefined;
   // pacing: log time anchorT is due at wall time anchorWall (ms); prevT is the last frame's time
   private anchorT = Number.NaN;
   private anchorWall = 0;
@@ -70,6 +75,7 @@ export class ReplaySource extends EventEmitter implements FrameSource {
       return only && !only.has(name) && !only.has(log) ? undefined : name;
     };
     this.batcher = new Batcher(opts.vehicle, opts.batch ?? DEFAULT_BATCH, (b) => this.emitBatch(b));
+    this.closed = new Promise((resolve) => (this.signalClosed = resolve));
   }
 
   start(): void {
@@ -86,6 +92,7 @@ export class ReplaySource extends EventEmitter implements FrameSource {
       return;
     }
     this.closing = true;
+    this.signalClosed();
     this.cancelWait();
     await this.running;
     this.batcher.close();
@@ -126,7 +133,8 @@ export class ReplaySource extends EventEmitter implements FrameSource {
             malformedSoFar = chunk.malformed;
             await this.release(chunk, shift);
             if (this.closing) break; // leaving the loop disposes the file stream / xz process
-            if (this.speed === 0) await this.yieldToLoop();
+            await this.holdForConsumer();
+            if (this.speed === 0 && !this.closing) await this.yieldToLoop();
           }
         } catch (e) {
           lastError = `${file}: ${e instanceof Error ? e.message : String(e)}`;
@@ -211,6 +219,18 @@ export class ReplaySource extends EventEmitter implements FrameSource {
         resolve();
       }, ms);
     });
+  }
+
+  /** Waits while opts.throttle says the consumer is behind; close() ends the wait. */
+  private async holdForConsumer(): Promise<void> {
+    const throttle = this.opts.throttle;
+    if (!throttle || this.closing) return;
+    try {
+      const hold = throttle();
+      if (hold) await Promise.race([hold, this.closed]);
+    } catch (e) {
+      this.emitWarning({ where: 'replay throttle', message: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   /** Lets I/O and timers run between chunks when replaying as fast as possible. */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Batcher } from '../../edge/can/batcher.js';
 import {
+  BatcherSink,
   CANDUMP_FDF,
   CandumpEncoder,
   CandumpParser,
@@ -13,7 +15,7 @@ import {
   parseCandump,
   type CandumpLog,
 } from '../../edge/can/candump.js';
-import { FrameFlag, fromFrames, payload, toFrames, type CanFrame } from '../../edge/can/frame.js';
+import { FrameFlag, fromFrames, payload, toFrames, type CanFrame, type FrameBatch } from '../../edge/can/frame.js';
 import type { SourceWarning } from '../../edge/can/source.js';
 import { BUNDLED, FIXTURES, SHARED, decompress, hasXz, refParseLine, type RefFrame } from './candump-ref.js';
 
@@ -372,5 +374,33 @@ describe('candump -L round trip (read -> write) is byte-exact', () => {
       }
     }
     assert.ok(files >= 10, `only ${files} files checked`);
+  });
+});
+
+describe('candump -L straight into a Batcher (the ingest fast path)', () => {
+  it('per-interface batches, renamed and filtered, equal the log', () => {
+    const raw = decompress(BUNDLED);
+    const batches: FrameBatch[] = [];
+    const batcher = new Batcher('seat', { maxFrames: 1000, maxAgeMs: 0 }, (b) => batches.push(b));
+    const p = new CandumpParser(new BatcherSink(batcher, (i) => (i === 'can1' ? 'gnss' : undefined)), { file: 'drive' });
+    for (let o = 0; o < raw.length; o += 65536) p.push(raw.subarray(o, o + 65536));
+    p.end();
+    batcher.flush();
+    const want = raw
+      .toString('latin1')
+      .split('\n')
+      .filter((l) => l.includes(' can1 '))
+      .map((l) => refParseLine(l)!);
+    assert.ok(want.length > 50000);
+    assert.ok(batches.every((b) => b.iface === 'gnss' && b.vehicle === 'seat' && b.count <= 1000));
+    const got = batches.flatMap((b) => toFrames(b));
+    assert.equal(got.length, want.length);
+    for (let k = 0; k < got.length; k++) {
+      const g = got[k]!;
+      const r = want[k]!;
+      if (g.t !== r.t || g.id !== r.id || g.ext !== r.ext || Buffer.compare(Buffer.from(g.data), Buffer.from(r.data)) !== 0) {
+        assert.fail(`frame ${k}: ${JSON.stringify(g)} vs ${JSON.stringify(r)}`);
+      }
+    }
   });
 });

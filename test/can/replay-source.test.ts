@@ -214,6 +214,36 @@ describe('ReplaySource', function () {
     assert.equal(none.statuses.find((s) => s.state === 'ended')!.reason!.includes('no frames'), true);
   });
 
+  it('throttle holds the replay until the consumer catches up; close() ends a hold', async () => {
+    let calls = 0;
+    let held = 0;
+    const t0 = performance.now();
+    const r = await replay({
+      vehicle: 'v',
+      files: [BUNDLED],
+      speed: 'max',
+      throttle: () => {
+        calls++;
+        if (calls > 3) return undefined;
+        held++;
+        return new Promise<void>((res) => setTimeout(res, 50));
+      },
+    });
+    assert.ok(calls > 3, `asked between chunks (${calls} times)`);
+    assert.equal(held, 3);
+    assert.ok(performance.now() - t0 >= 150, 'three 50 ms holds were waited for');
+    assert.equal(r.src.counters().frames, 65296);
+
+    const src = new ReplaySource({ vehicle: 'v', files: [BUNDLED], speed: 'max', throttle: () => new Promise<void>(() => undefined) });
+    src.start();
+    await new Promise((res) => setTimeout(res, 100));
+    const frames = src.counters().frames;
+    assert.ok(frames > 0 && frames < 65296, `held after the first chunk (${frames} frames)`);
+    const c0 = performance.now();
+    await src.close();
+    assert.ok(performance.now() - c0 < 1000, 'close() does not wait for a hold that never ends');
+  });
+
   it('rejects a bad configuration with the field named', () => {
     assert.throws(() => new ReplaySource({ vehicle: 'v', files: [], speed: 1 }), /files/);
     assert.throws(() => new ReplaySource({ vehicle: 'v', files: ['x'], speed: 0 }), /speed/);
