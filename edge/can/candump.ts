@@ -21,7 +21,7 @@
 //
 // The writer prints what candump prints: seconds zero-padded to 10 digits, 6 decimals, upper-case
 // hex. A line candump wrote comes back byte for byte; a tolerated variant comes back normalised.
-import { FrameBatchBuilder, FrameFlag, type CanFrame, type FrameBatch } from './frame.js';
+import { FrameBatchBuilder, FrameFlag, fromFrames, type CanFrame, type FrameBatch } from './frame.js';
 import type { SourceWarning } from './source.js';
 import type { Batcher, Lane } from './batcher.js';
 
@@ -642,16 +642,10 @@ export class CandumpEncoder {
     this.line(fb.t[i]!, fb.iface, fb.id[i]!, fb.flags[i]!, fb.data, fb.offset[i]!, fb.len[i]!, fb.dlc[i]!);
   }
 
+  /** A plain frame (off the hot path: it goes through the batch builder, so the flag and RTR rules
+   * live in one place, frame.ts). */
   frame(f: CanFrame, iface: string): void {
-    const flags =
-      (f.ext ? FrameFlag.EXT : 0) |
-      (f.fd ? FrameFlag.FD : 0) |
-      (f.rtr ? FrameFlag.RTR : 0) |
-      (f.err ? FrameFlag.ERR : 0) |
-      (f.brs ? FrameFlag.BRS : 0) |
-      (f.esi ? FrameFlag.ESI : 0);
-    if (f.rtr) this.line(f.t, iface, f.id, flags, f.data, 0, f.dlc ?? 0, 0);
-    else this.line(f.t, iface, f.id, flags, f.data, 0, f.data.length, f.dlc ?? 0);
+    this.batch(fromFrames('', iface, [f]));
   }
 
   /** A parsed log, frames interleaved in their original order. */

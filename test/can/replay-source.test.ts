@@ -189,7 +189,8 @@ describe('ReplaySource', function () {
       assert.equal(src.status().state, 'closed');
       await new Promise((r) => setImmediate(r));
       for (const [name, n] of Object.entries(baseline)) {
-        assert.equal(countOf(name), n, `speed ${speed}: ${name} left: ${process.getActiveResourcesInfo().join(', ')}`);
+        // <=: a timer left by an earlier test file may expire meanwhile; a leak of ours would add one
+        assert.ok(countOf(name) <= n, `speed ${speed}: ${name} left: ${process.getActiveResourcesInfo().join(', ')}`);
       }
     }
   });
