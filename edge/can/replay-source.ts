@@ -111,7 +111,7 @@ export class ReplaySource extends EventEmitter implements FrameSource {
 
   private async run(): Promise<void> {
     this.setStatus({ state: 'running', reason: `replaying ${this.opts.files.length} file(s)` });
-    let shift = 0;
+    let shiftUs = 0;
     let passes = 0;
     let lastError = '';
     for (;;) {
@@ -131,7 +131,7 @@ export class ReplaySource extends EventEmitter implements FrameSource {
           for await (const chunk of chunks) {
             this.c.malformed += chunk.malformed - malformedSoFar;
             malformedSoFar = chunk.malformed;
-            await this.release(chunk, shift);
+            await this.release(chunk, shiftUs);
             if (this.closing) break; // leaving the loop disposes the file stream / xz process
             await this.holdForConsumer();
             if (this.speed === 0 && !this.closing) await this.yieldToLoop();
@@ -147,10 +147,11 @@ export class ReplaySource extends EventEmitter implements FrameSource {
       // Looping shifts every timestamp of the next pass by the pass's span plus one mean frame
       // interval, so time keeps increasing: consumers (trip/score detectors, InfluxDB points keyed
       // by time) would otherwise see time jump backwards, or overwrite the first pass's points.
-      // The shift is a whole number of microseconds so written-back logs stay exact.
+      // The shift is a whole number of microseconds, applied in integer microseconds, so a shifted
+      // time is still the double nearest its microsecond decimal (written-back logs stay exact).
       const span = this.passMax - this.passMin;
       const step = this.passFrames > 1 ? span / (this.passFrames - 1) : 1;
-      shift += Math.round((span + step) * 1e6) / 1e6;
+      shiftUs += Math.round((span + step) * 1e6);
     }
     this.batcher.flush();
     const reason =
@@ -161,7 +162,7 @@ export class ReplaySource extends EventEmitter implements FrameSource {
   }
 
   /** Hands one parsed chunk to the batcher, pacing it when a speed is set. */
-  private async release(chunk: CandumpChunk, shift: number): Promise<void> {
+  private async release(chunk: CandumpChunk, shiftUs: number): Promise<void> {
     const { batches, order } = chunk;
     const lanes: Lane[] = batches.map((b) => this.batcher.lane(b.iface));
     const cursor = new Uint32Array(batches.length);
@@ -171,7 +172,7 @@ export class ReplaySource extends EventEmitter implements FrameSource {
       const j = order[k]!;
       const b = batches[j]!;
       const i = cursor[j]!++;
-      const t = b.t[i]! + shift;
+      const t = shiftUs === 0 ? b.t[i]! : (Math.round(b.t[i]! * 1e6) + shiftUs) / 1e6;
       if (paced) {
         const wait = this.dueIn(t);
         if (wait >= 1) {
