@@ -39,7 +39,8 @@ interface NodeRedModule {
   httpAdmin: express.RequestHandler;
   httpNode: express.RequestHandler;
   events: { once(ev: string, fn: (...a: unknown[]) => void): void; on(ev: string, fn: (...a: unknown[]) => void): void };
-  readonly version: string;
+  /** a function behind a getter in Node-RED 5 */
+  readonly version: () => string;
 }
 
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
@@ -101,7 +102,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   await RED.start();
   await flowsStarted;
-  log.info(`Node-RED ${RED.version} flows started from ${opts.flowFile}`);
+  log.info(`Node-RED ${RED.version()} flows started from ${opts.flowFile}`);
   log.info(`editor: ${url}${ADMIN_ROOT}/   health: ${url}/healthz`);
   if (!creds.isConfigured()) log.warn(setupInstructions(opts.dataDir));
 
