@@ -25,13 +25,6 @@ import { FrameBatchBuilder, FrameFlag, fromFrames, type CanFrame, type FrameBatc
 import type { SourceWarning } from './source.js';
 import type { Batcher, Lane } from './batcher.js';
 
-/**
- * Extra FrameBatch.flags bit (FrameFlag uses 1..32): an FD frame whose candump flags nibble carried
- * CANFD_FDF (0x4). Kernels since 6.x set FDF on received FD frames, so newer logs say `##4`/`##5`
- * where older ones say `##0`/`##1`; keeping the bit is what makes the round trip byte-exact.
- */
-export const CANDUMP_FDF = 64;
-
 const CAN_ERR_FLAG = 0x20000000;
 const CAN_ERR_MASK = 0x1fffffff;
 /** longest line we buffer while looking for its end; longer input is garbage, not a log line */
@@ -314,7 +307,7 @@ export class CandumpParser<L> {
       flags |= FrameFlag.FD;
       if (fl & 1) flags |= FrameFlag.BRS;
       if (fl & 2) flags |= FrameFlag.ESI;
-      if (fl & 4) flags |= CANDUMP_FDF;
+      if (fl & 4) flags |= FrameFlag.FDF;
       max = 64;
       p++;
     }
@@ -615,7 +608,7 @@ export class CandumpEncoder {
       if (fd) {
         b[p++] = HASH;
         const nib =
-          (flags & FrameFlag.BRS ? 1 : 0) | (flags & FrameFlag.ESI ? 2 : 0) | (flags & CANDUMP_FDF ? 4 : 0);
+          (flags & FrameFlag.BRS ? 1 : 0) | (flags & FrameFlag.ESI ? 2 : 0) | (flags & FrameFlag.FDF ? 4 : 0);
         b[p++] = HEXCHR[nib]!;
       }
       const n = Math.min(len, fd ? 64 : 8);

@@ -18,6 +18,8 @@ export const FrameFlag = {
   BRS: 16,
   /** CAN FD error state indicator */
   ESI: 32,
+  /** the log marked the FD frame with CANFD_FDF (newer kernels write `##4`/`##5`); kept so logs round-trip */
+  FDF: 64,
 } as const;
 
 export const CAN_MAX_DLEN = 8;

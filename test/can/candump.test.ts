@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Batcher } from '../../edge/can/batcher.js';
 import {
   BatcherSink,
-  CANDUMP_FDF,
   CandumpEncoder,
   CandumpParser,
   LogCollector,
@@ -48,7 +47,7 @@ function refFlags(r: RefFrame): number {
     fl |= F.FD;
     if (r.fdFlags & 1) fl |= F.BRS;
     if (r.fdFlags & 2) fl |= F.ESI;
-    if (r.fdFlags & 4) fl |= CANDUMP_FDF;
+    if (r.fdFlags & 4) fl |= F.FDF;
   }
   return fl;
 }
@@ -106,8 +105,8 @@ describe('candump -L reader: every variant, hand-checked', () => {
     assert.deepEqual(one('(1.000000) can0 123##1112233'), { iface: 'can0', t: 1, id: 0x123, flags: F.FD | F.BRS, len: 3, dlc: 0, data: [0x11, 0x22, 0x33] });
     assert.equal(one('(1.000000) can0 123##2AA').flags, F.FD | F.ESI);
     assert.equal(one('(1.000000) can0 123##3AA').flags, F.FD | F.BRS | F.ESI);
-    assert.equal(one('(1.000000) can0 123##4AA').flags, F.FD | CANDUMP_FDF);
-    assert.equal(one('(1.000000) can0 12345678##5AA').flags, F.EXT | F.FD | F.BRS | CANDUMP_FDF);
+    assert.equal(one('(1.000000) can0 123##4AA').flags, F.FD | F.FDF);
+    assert.equal(one('(1.000000) can0 12345678##5AA').flags, F.EXT | F.FD | F.BRS | F.FDF);
     const big = Array.from({ length: 64 }, (_, i) => i * 3 + 1);
     const hex = big.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
     const f = one(`(1.000000) can0 123##1${hex}`);
