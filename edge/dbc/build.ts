@@ -232,6 +232,9 @@ export function buildDatabase(doc: DbcDocument): Built {
   };
 }
 
+/** Bits beyond which a signal's layout is not even computed (8x a 64-byte CAN FD payload). */
+const MAX_BITS = 4096;
+
 /** VFrameFormat's standard enumeration, for files that define the attribute as INT (vframeformat_int.dbc). */
 const FRAME_FORMATS: Record<number, string> = { 0: 'StandardCAN', 1: 'ExtendedCAN', 3: 'J1939PG', 14: 'StandardCAN_FD', 15: 'ExtendedCAN_FD' };
 
@@ -289,13 +292,22 @@ function buildSignals(m: AstMessage, msgName: string, report: (s: Severity, l: L
       multiplexer = mv.switchName;
       ranges.push(...mv.ranges);
     }
-    if (multiplexer !== undefined && ranges.length === 0) {
+    if (multiplexer === s.name) {
+      report('warning', mv?.loc ?? s.loc, `signal ${name} of message ${msgName} names itself as its multiplexer; it is decoded always`);
+      multiplexer = undefined;
+    } else if (multiplexer !== undefined && ranges.length === 0) {
       report('warning', s.loc, `signal ${name} of message ${msgName} is multiplexed by ${multiplexer} but no value selects it; it is decoded always`);
       multiplexer = undefined;
     }
     if (s.length === 0) report('error', s.loc, `The signal ${name} length 0 is not greater than 0 in message ${msgName}.`);
 
-    const segments = s.length === 0 ? [] : segmentsOf(s.start, s.length, s.littleEndian);
+    // a start or length no payload can hold (CAN FD carries 512 bits) gets no layout at all, so
+    // absurd numbers in a broken file cannot make us allocate; checkLayout reports it as not fitting
+    const absurd = s.start + s.length > MAX_BITS;
+    const segments = s.length === 0 || absurd ? [] : segmentsOf(s.start, s.length, s.littleEndian);
+    if (!Number.isFinite(s.factor) || !Number.isFinite(s.offset)) {
+      report('error', s.loc, `The signal ${name} has a scale or offset that is not a finite number in message ${msgName}.`);
+    }
     const start = attributes.get('GenSigStartValue');
     const spn = attributes.get('SPN');
     out.push({
@@ -320,7 +332,7 @@ function buildSignals(m: AstMessage, msgName: string, report: (s: Severity, l: L
       initialRaw: typeof start === 'number' ? start : undefined,
       spn: typeof spn === 'number' ? spn : undefined,
       attributes,
-      bytesNeeded: segments.reduce((a, g) => Math.max(a, g.byte + 1), 0),
+      bytesNeeded: absurd ? Number.MAX_SAFE_INTEGER : segments.reduce((a, g) => Math.max(a, g.byte + 1), 0),
       segments,
       pos: { file: cx.file, line: s.loc.line, column: s.loc.column },
     });
@@ -331,7 +343,7 @@ function buildSignals(m: AstMessage, msgName: string, report: (s: Severity, l: L
 /** cantools' strict layout check: every signal inside the message, no two signals of one
  * multiplexer branch (plus the signals outside multiplexing) sharing a bit. */
 function checkLayout(length: number, msgName: string, signals: Signal[], report: (s: Severity, l: Loc, msg: string) => void): void {
-  const nbits = length * 8;
+  const nbits = Math.min(length, MAX_BITS / 8) * 8;
   const sorted = [...signals].sort((a, b) => layoutStart(a.start, a.byteOrder === 'little_endian') - layoutStart(b.start, b.byteOrder === 'little_endian'));
   const byName = new Map(signals.map((s) => [s.name, s]));
   const reported = new Set<string>();
@@ -339,7 +351,7 @@ function checkLayout(length: number, msgName: string, signals: Signal[], report:
 
   const checkSignal = (bits: Array<Signal | undefined>, s: Signal): void => {
     if (s.length === 0) return;
-    if (layoutEnd(s.start, s.length, s.byteOrder === 'little_endian') > nbits) {
+    if (s.segments.length === 0 || layoutEnd(s.start, s.length, s.byteOrder === 'little_endian') > nbits) {
       if (!reported.has(s.name)) report('error', loc(s), `The signal ${s.name} does not fit in message ${msgName}.`);
       reported.add(s.name);
       return;

@@ -115,12 +115,13 @@ export class Message implements MessageInfo {
   }
 
   /** whether the multiplexer selects s, given decoded values (NaN floats are legitimate values) */
-  private selected(s: Signal, out: Float64Array): boolean {
+  private selected(s: Signal, out: Float64Array, depth = 0): boolean {
     if (s.multiplexer === undefined || s.multiplexerRanges === undefined) return true;
     const sw = this.signal(s.multiplexer);
-    if (sw === undefined) return true;
+    if (sw === undefined || sw === s) return true;
+    if (depth > this.signals.length) return false; // a cycle of switches selects nothing
     const m = this.rawOf(sw, out[sw.index]!);
-    return s.multiplexerRanges.some(([a, b]) => m >= a && m <= b) && this.selected(sw, out);
+    return s.multiplexerRanges.some(([a, b]) => m >= a && m <= b) && this.selected(sw, out, depth + 1);
   }
 }
 

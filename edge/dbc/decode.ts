@@ -103,17 +103,35 @@ export function decodeOrder(msg: MessageInfo): Signal[] {
   return order;
 }
 
+/** Signals that select others (named as a multiplexer by some other signal). */
+export function switchesOf(msg: MessageInfo): Set<Signal> {
+  const byName = new Map(msg.signals.map((s) => [s.name, s]));
+  const out = new Set<Signal>();
+  for (const s of msg.signals) {
+    const sw = s.multiplexer === undefined ? undefined : byName.get(s.multiplexer);
+    if (sw !== undefined && sw !== s) out.add(sw);
+  }
+  return out;
+}
+
 /** The generated function's source (exposed for tests and for reading what a DBC compiles to). */
 export function decoderSource(msg: MessageInfo): string {
   const byName = new Map(msg.signals.map((s) => [s.name, s]));
   const lines: string[] = ['var st = 0, lo = 0, hi = 0, r = 0;'];
-  for (const s of msg.signals) if (s.isMultiplexer) lines.push(`var m${s.index} = NaN;`);
+  // every signal some other signal names as its switch (SG_MUL_VAL_ may name one without an M)
+  const switches = switchesOf(msg);
+  for (const s of switches) lines.push(`var m${s.index} = NaN;`);
   let bigCount = 0;
   for (const s of decodeOrder(msg)) {
     const i = s.index;
     const raw = rawStatements(s, s.length > 64 && s.valueType === 'integer' ? bigCount++ : -1);
-    const phys = s.factor === 1 && s.offset === 0 ? 'r' : s.offset === 0 ? `r * ${lit(s.factor)}` : `r * ${lit(s.factor)} + ${lit(s.offset)}`;
-    const keep = s.isMultiplexer ? ` m${i} = r;` : '';
+    const finite = Number.isFinite(s.factor) && Number.isFinite(s.offset); // else a problem on db.problems
+    const phys = !finite ? 'NaN' : s.factor === 1 && s.offset === 0 ? 'r' : s.offset === 0 ? `r * ${lit(s.factor)}` : `r * ${lit(s.factor)} + ${lit(s.offset)}`;
+    const keep = switches.has(s) ? ` m${i} = r;` : '';
+    if (s.segments.length === 0) {
+      lines.push(`out[${i}] = NaN;`);
+      continue;
+    }
     let body = `if (n >= ${s.bytesNeeded}) { ${raw} out[${i}] = ${phys};${keep} } else { out[${i}] = NaN; st = 1; }`;
     const sw = s.multiplexer === undefined ? undefined : byName.get(s.multiplexer);
     if (sw !== undefined && sw !== s && s.multiplexerRanges !== undefined) {

@@ -1,7 +1,7 @@
 // Encoding: signal values -> payload bytes, for simulation, tests and pollers. Not on a hot path, so
 // it works on BigInt raw values (exact for every length) using the same segments as the decoder.
 
-import { decodeOrder } from './decode.js';
+import { decodeOrder, switchesOf } from './decode.js';
 import type { MessageInfo, Signal } from './model.js';
 
 /** A physical value, a BigInt (exact physical integer, for signals over 53 bits), or a choice label. */
@@ -46,15 +46,18 @@ function rawFor(msg: MessageInfo, s: Signal, v: SignalInput, strict: boolean): b
 }
 
 export function encodeMessage(msg: MessageInfo, values: Readonly<Record<string, SignalInput>>, opts: EncodeOptions = {}): Uint8Array {
+  if (msg.length > 4096) throw new EncodeError(`message ${msg.name} is ${msg.length} bytes long; not encodable`);
   const out = new Uint8Array(msg.length);
   const switchRaw = new Map<string, number>();
   const byName = new Map(msg.signals.map((s) => [s.name, s]));
+  const switches = switchesOf(msg);
   for (const s of decodeOrder(msg)) {
     const sw = s.multiplexer === undefined ? undefined : byName.get(s.multiplexer);
     if (sw !== undefined && sw !== s && s.multiplexerRanges !== undefined) {
       const m = switchRaw.get(sw.name);
       if (m === undefined || !s.multiplexerRanges.some(([a, b]) => m >= a && m <= b)) continue;
     }
+    if (s.segments.length === 0 || s.bytesNeeded > msg.length) throw new EncodeError(`signal ${s.name} does not fit in message ${msg.name}`);
     const v = values[s.name];
     let raw: bigint;
     if (v === undefined) {
@@ -69,13 +72,12 @@ export function encodeMessage(msg: MessageInfo, values: Readonly<Record<string, 
         throw new EncodeError(`signal ${s.name} of message ${msg.name}: raw value ${raw} does not fit ${s.length} ${s.signed ? 'signed' : 'unsigned'} bits`);
       }
     }
-    if (s.bytesNeeded > msg.length) throw new EncodeError(`signal ${s.name} does not fit in message ${msg.name}`);
     const u = BigInt.asUintN(s.length, raw);
     for (const seg of s.segments) {
       const bits = Number((u >> BigInt(seg.pos)) & BigInt((1 << seg.width) - 1));
       out[seg.byte]! |= bits << seg.shift;
     }
-    if (s.isMultiplexer) switchRaw.set(s.name, Number(s.signed ? BigInt.asIntN(s.length, raw) : raw));
+    if (switches.has(s)) switchRaw.set(s.name, Number(s.signed ? BigInt.asIntN(s.length, raw) : raw));
   }
   return out;
 }

@@ -77,6 +77,42 @@ describe('dbc: errors', () => {
     assert.equal(ids.messageById(0x10630000, false), undefined);
   });
 
+  it('absurd numbers (huge lengths, starts, message sizes, scales) are problems, not hangs or crashes', () => {
+    const text = [
+      'BO_ 1 Huge: 4000000000 X',
+      ' SG_ A : 0|4000000000@1+ (1,0) [0|0] "" X',
+      ' SG_ B : 4000000000|8@0- (1,0) [0|0] "" X',
+      ' SG_ C : 0|8@1+ (1e999,0) [0|0] "" X',
+      'SG_MUL_VAL_ 1 A C 0-4000000000;',
+    ].join('\n');
+    assert.throws(() => parseDbc(text, 'huge.dbc'), DbcSemanticError);
+    const db = parseDbc(text, 'huge.dbc', { strict: false });
+    const m = db.messageById(1, false)!;
+    const out = new Float64Array(3);
+    m.decode(new Uint8Array(8).fill(1), 0, 8, out);
+    assert.ok(out.every((v) => Number.isNaN(v)));
+    assert.throws(() => m.encode({ A: 1, B: 1, C: 1 }), /not encodable/);
+  });
+
+  it('odd multiplexing: a switch without M, a switch cycle, a signal that selects itself', () => {
+    const text = [
+      'BO_ 1 M: 8 X',
+      ' SG_ Sw : 0|8@1+ (1,0) [0|0] "" X',
+      ' SG_ A m1 : 8|8@1+ (1,0) [0|0] "" X',
+      ' SG_ B m1 : 16|8@1+ (1,0) [0|0] "" X',
+      ' SG_ C m1 : 24|8@1+ (1,0) [0|0] "" X',
+      ' SG_ D m1 : 32|8@1+ (1,0) [0|0] "" X',
+      'SG_MUL_VAL_ 1 A Sw 1-1;',
+      'SG_MUL_VAL_ 1 B C 1-1;',
+      'SG_MUL_VAL_ 1 C B 1-1;',
+      'SG_MUL_VAL_ 1 D D 1-1;',
+    ].join('\n');
+    const m = parseDbc(text, 'mux.dbc', { strict: false }).messageById(1, false)!;
+    // Sw (no M) still selects A; B and C select each other: never decided, so never selected
+    assert.deepEqual(m.decodeObject(new Uint8Array([1, 2, 3, 4, 5, 0, 0, 0])), { Sw: 1, A: 2, D: 5 });
+    assert.deepEqual(m.decodeObject(new Uint8Array([0, 2, 3, 4, 5, 0, 0, 0])), { Sw: 0, D: 5 });
+  });
+
   it('a missing file is a rejected promise, not a crash', async () => {
     await assert.rejects(loadDbc(fixture('cantools/no-such-file.dbc')), /ENOENT/);
   });
