@@ -69,6 +69,28 @@ interface SocketCanAddon {
 
 let addonCache: SocketCanAddon | Error | undefined;
 
+/** An inverted match-all filter: matches no frame (an empty filter list would mean "all"). */
+const MATCH_NOTHING = { id: 0, mask: 0, invert: true };
+
+/**
+ * Channels stopped but not yet safe to collect. The addon's stop() hands its uv_async handles
+ * (embedded in the native object) to uv_close, whose callbacks run in libuv's closing phase; if the
+ * object were garbage-collected before that (setImmediate callbacks run earlier in the same loop
+ * turn), libuv would touch freed memory (seen: "uv__finish_close: Assertion failed", abort).
+ * So a stopped channel stays referenced until a timer of a later loop turn.
+ */
+const graveyard = new Set<RawChannel>();
+
+function bury(ch: RawChannel): Promise<void> {
+  graveyard.add(ch);
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      graveyard.delete(ch);
+      resolve();
+    }, 5),
+  );
+}
+
 /** Loads the addon once; a failure is remembered and reported as a reason, never thrown. */
 function loadAddon(): SocketCanAddon | Error {
   if (addonCache === undefined) {
@@ -268,8 +290,7 @@ class Port {
     });
     if (out.length === 0) {
       this.src.warn(this.name, 'no usable receive filter: receiving no data frames (error frames still pass)');
-      // an inverted match-all filter matches nothing; an empty list would mean "everything"
-      out.push({ id: 0, mask: 0, invert: true });
+      out.push(MATCH_NOTHING);
     }
     return out;
   }
@@ -403,25 +424,39 @@ class Port {
   }
 
   onStopped(): void {
-    // the addon's reader thread ended on a socket error it treats as fatal (e.g. interface deleted)
-    this.drop();
+    // the addon's reader thread ended on a socket error it treats as fatal (e.g. interface deleted).
+    // We are inside the addon's own stop sequence: calling stop() again here would run it twice
+    // and unbalance its reference count (a pending "Unknown failure" that surfaces in a later call).
+    this.drop(false);
     this.retryLater('socket closed by the kernel (interface removed?)');
   }
 
-  /** Stops the socket's reader and lets go of it. */
-  drop(): void {
+  /** Stops the socket's reader (unless the addon is already doing so) and lets go of it. */
+  drop(stop = true): void {
     const ch = this.channel;
     if (this.sink) this.sink.port = null;
     this.sink = undefined;
     this.channel = undefined;
-    if (ch) {
+    if (!ch) return;
+    try {
+      // the fd stays open until the object is collected: make it receive nothing meanwhile
+      ch.setRxFilters([MATCH_NOTHING]);
+      ch.setErrorFilters(0);
+    } catch {
+      // socket already invalid: it receives nothing anyway
+    }
+    if (stop) {
       try {
         ch.stop();
       } catch {
-        // already stopped by the addon itself (onStopped): nothing left to stop
+        // the reader thread had already ended: nothing left to stop
       }
     }
+    this.buried = bury(ch);
   }
+
+  /** resolves once the last dropped channel may be collected safely */
+  buried: Promise<void> = Promise.resolve();
 
   close(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -510,8 +545,7 @@ export class SocketCanSource extends EventEmitter implements FrameSource {
     this.batcher.close();
     this.current = { state: 'closed' };
     this.safeEmit('status', this.current);
-    // the addon closes its libuv handles with uv_close; their close callbacks run on the next turn
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await Promise.all(this.ports.map((p) => p.buried));
   }
 
   counters(): SourceCounters {
@@ -778,8 +812,8 @@ export function openCanSender(iface: string, opts: CanSenderOptions = {}): CanSe
     throw new Error(`${iface}: ${canSupportProblem() ?? `cannot open a CAN socket (${errText(e)})`}`);
   }
   try {
-    // receive nothing: an inverted match-all filter matches no frame, and no error classes
-    ch.setRxFilters([{ id: 0, mask: 0, invert: true }]);
+    // receive nothing: no frame, no error class
+    ch.setRxFilters([MATCH_NOTHING]);
     ch.setErrorFilters(0);
   } catch {
     // only costs memory (an unread receive queue); sending still works

@@ -86,6 +86,10 @@ async function main(): Promise<number> {
     [
       '# written by test/vm/run-vm-tests.ts for one run; executed by the guest /init',
       'export UBI_VM=1',
+      // UBI_VM_* settings reach the tests too (e.g. UBI_VM_FPS for the round-trip rate)
+      ...Object.entries(process.env)
+        .filter(([k]) => /^UBI_VM_[A-Z0-9_]+$/.test(k))
+        .map(([k, v]) => `export ${k}=${shQuote(v ?? '')}`),
       'echo "[vm] guest up after $(cut -d" " -f1 /proc/uptime) s; starting the tests"',
       `exec ${shQuote(node)} --expose-gc ${shQuote(mocha)} --no-config ${process.stdout.isTTY ? '' : '--no-color '}--reporter spec --timeout 60000 ${shQuote(TESTS_GLOB)} ${extra}`,
       '',
@@ -94,6 +98,7 @@ async function main(): Promise<number> {
   fs.rmSync(statusFile, { force: true });
 
   const accel = chooseAccel();
+  const smp = Number(process.env.UBI_VM_SMP ?? 1);
   const args = [
     '-nodefaults',
     '-no-user-config',
@@ -102,7 +107,7 @@ async function main(): Promise<number> {
     '-cpu',
     accel === 'kvm' ? 'host' : 'max',
     '-smp',
-    '1',
+    String(smp),
     '-m',
     '1536',
     '-display',

@@ -270,7 +270,8 @@ export interface InitramfsInputs {
 /** The guest's /init (run by dash; busybox's sh would run its own `ip` applet ahead of PATH). */
 export function initScript(modules: string[]): string {
   return `#!/bin/sh
-# ubi-edge test VM init: mount, load CAN + 9p modules, create vcan0 (CAN FD) and vcan1 (classic),
+# ubi-edge test VM init: mount, load CAN + 9p modules, create vcan0 (CAN FD, MTU 72) and vcan1
+# (classic, MTU 16; vcan defaults to 72),
 # mount the project read-only, run the command the host wrote, report its status on ttyS1.
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin LD_LIBRARY_PATH=/lib/x86_64-linux-gnu HOME=/tmp
 report() { echo "UBI_VM_EXIT=$1" > /dev/ttyS1; sync; poweroff -f; sleep 5; }
@@ -283,7 +284,7 @@ for m in ${modules.join(' ')}; do
 done
 ip link set lo up
 ip link add dev vcan0 type vcan && ip link set vcan0 mtu 72 && ip link set vcan0 up || report 81
-ip link add dev vcan1 type vcan && ip link set vcan1 up || report 81
+ip link add dev vcan1 type vcan && ip link set vcan1 mtu 16 && ip link set vcan1 up || report 81
 [ -n "$UBI_ROOT" ] && [ -n "$UBI_CMD" ] || { echo "[vm-init] UBI_ROOT/UBI_CMD missing from the kernel command line"; report 82; }
 mkdir -p "$UBI_ROOT"
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 project "$UBI_ROOT" || report 83
