@@ -1,0 +1,620 @@
+// The decode engine: FrameBatch in, SignalBatch out, for the vehicles of one vehicle type.
+//
+//   frames --(FrameDecoder per interface: DBC, J1939, OBD-II)--> (t, route, value)
+//          --(route: unit conversion to the VSS unit)--> VSS / raw signal samples
+//          --> full-rate SignalBatch          (native rate: detectors, incident recordings)
+//          --> rate-derived signals            (e.g. acceleration from speed), fed back as samples
+//          --> down-sampled SignalBatch        (one point per signal per period: the time series)
+//
+// Everything runs on the frames' own timestamps. Decoders, routes and the choice between a map's
+// candidate sources are fixed when the engine is built; per vehicle the engine keeps only the
+// derivation windows and the open down-sampling windows.
+
+import path from 'node:path';
+import type { FrameBatch } from '../can/frame.js';
+import type { Database, Message } from '../dbc/index.js';
+import { SignalBatchBuilder, type SignalBatch, type SignalInfo } from './signal-batch.js';
+import { DbcFrameDecoder, isObdId, type FrameDecoder, type FrameDecoderContext, type FrameSink, type InterfaceConfig, type MessagePlan } from './frame-decoders.js';
+import { RateEstimator } from './derive.js';
+import { Downsampler, type DownsampleMode } from './downsample.js';
+import { conversion, rateOf } from './units.js';
+import { defaultProtocols } from './protocols.js';
+import { parsePid, rawMatcher, type DbcSource, type DeriveSource, type SourceSpec, type VssMap } from './vss-map.js';
+
+export type { InterfaceConfig } from './frame-decoders.js';
+
+/** Units of the standard OBD-II mode 01 PIDs the maps use (SAE J1979). */
+export const OBD_PID_UNITS: Readonly<Record<number, string>> = {
+  0x04: 'percent', // calculated engine load
+  0x05: 'celsius', // coolant temperature
+  0x0b: 'kPa', // intake manifold pressure
+  0x0c: 'rpm', // engine speed
+  0x0d: 'km/h', // vehicle speed
+  0x0f: 'celsius', // intake air temperature
+  0x10: 'g/s', // MAF
+  0x11: 'percent', // throttle position
+  0x1f: 's', // run time since engine start
+  0x2f: 'percent', // fuel tank level
+  0x31: 'km', // distance since codes cleared
+  0x33: 'kPa', // barometric pressure
+  0x42: 'V', // control module voltage
+  0x46: 'celsius', // ambient air temperature
+  0x5c: 'celsius', // oil temperature
+  0x5e: 'l/h', // fuel rate
+  0x62: 'percent', // actual engine torque
+};
+
+/** Builds protocol decoders that are not plain DBC (J1939, OBD-II); see protocols.ts. */
+export interface ProtocolDecoders {
+  j1939?: (dbs: readonly Database[], ctx: FrameDecoderContext) => FrameDecoder;
+  obd?: (ctx: FrameDecoderContext) => FrameDecoder;
+}
+
+export interface DecodeEngineOptions {
+  /** per interface name; '*' applies to any interface not named */
+  interfaces: Readonly<Record<string, InterfaceConfig>>;
+  /** the vehicle type's VSS map; without one every decoded signal is emitted raw */
+  map?: VssMap;
+  /** 'mapped' (default): the map's VSS signals plus its raw patterns; 'all': also every other
+   * decoded signal as <Message>.<Signal>; a list: just these names (VSS or <Message>.<Signal>) */
+  emit?: 'mapped' | 'all' | readonly string[];
+  /** down-sampled output: period in seconds (0 or absent: none) and last value or mean per window */
+  downsample?: { period: number; mode: DownsampleMode; hold?: number };
+  /** distinct unknown ids remembered (all are counted); default 100 */
+  maxUnknownIds?: number;
+  /** J1939 / OBD-II decoders (default: the ones this build has, see protocols.ts) */
+  protocols?: ProtocolDecoders;
+}
+
+export interface EngineProblem {
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface UnknownId {
+  iface: string;
+  id: number;
+  ext: boolean;
+  count: number;
+}
+
+export interface DecodeCounters {
+  /** frames received on configured interfaces */
+  frames: number;
+  /** frames that matched a message or PID */
+  decoded: number;
+  /** frames whose id no decoder knows */
+  unknown: number;
+  /** frames shorter than their message */
+  short: number;
+  /** frames of interfaces with no configuration (not decoded) */
+  unconfigured: number;
+  /** samples in the full-rate output */
+  samples: number;
+  /** down-sampling: samples that came after their window was closed */
+  late: number;
+  /** the most frequent unknown ids (at most maxUnknownIds distinct ids are remembered) */
+  unknownIds: UnknownId[];
+  /** unknown frames of ids beyond that cap */
+  unknownOther: number;
+}
+
+export interface DecodeOutput {
+  /** every emitted sample at native rate (undefined when none) */
+  full: SignalBatch | undefined;
+  /** down-sampled points closed by this batch (undefined when none or down-sampling is off) */
+  down: SignalBatch | undefined;
+}
+
+interface Route {
+  out: number;
+  factor: number;
+  offset: number;
+}
+
+interface Deriver {
+  from: number;
+  out: number;
+  factor: number;
+  offset: number;
+  spec: DeriveSource;
+}
+
+/** Output state of one vehicle. */
+class VehicleState {
+  readonly full: SignalBatchBuilder;
+  readonly down: SignalBatchBuilder;
+  dict = new Int32Array(64).fill(-1);
+  touched: number[] = [];
+  ds: Downsampler | undefined;
+  rates: RateEstimator[];
+  /** newest frame time per interface index */
+  watermark: number[] = [];
+  /** interface index each output signal last came from */
+  sigIface: number[] = [];
+  lastT = Number.NEGATIVE_INFINITY;
+  unordered = false;
+
+  constructor(
+    readonly vehicle: string,
+    derivers: readonly Deriver[],
+    ds: DecodeEngineOptions['downsample'],
+  ) {
+    this.full = new SignalBatchBuilder(vehicle, 1024);
+    this.down = new SignalBatchBuilder(vehicle, 64);
+    this.rates = derivers.map((d) => new RateEstimator({ ...(d.spec.window !== undefined ? { window: d.spec.window } : {}), ...(d.spec.minSamples !== undefined ? { minSamples: d.spec.minSamples } : {}) }));
+    this.ds = ds && ds.period > 0 ? new Downsampler(ds) : undefined;
+  }
+}
+
+export class DecodeEngine {
+  /** every signal the engine can emit (VSS and raw), by output id */
+  readonly signals: SignalInfo[] = [];
+  /** problems found while building: map entries the DBCs cannot satisfy, missing decoders ... */
+  readonly problems: EngineProblem[] = [];
+  /** VSS name -> the source chosen for it ('' when none of its sources is available) */
+  readonly chosen = new Map<string, string>();
+
+  private readonly outIndex = new Map<string, number>();
+  private emitFlag: boolean[] = [];
+  private readonly routes: Route[] = [];
+  private routeOut: number[] = [];
+  private routeF: number[] = [];
+  private routeO: number[] = [];
+  private readonly deriveFrom: (number[] | undefined)[] = [];
+  private readonly derivers: Deriver[] = [];
+  private readonly dbcRoutes = new Map<string, Array<{ out: number; src: DbcSource }>>();
+  private readonly obdRouteMap = new Map<number, number[]>();
+  private readonly plans = new Map<Message, MessagePlan>();
+  private readonly ifaceDecoders = new Map<string, FrameDecoder[]>();
+  private readonly vehicles = new Map<string, VehicleState>();
+  private readonly rawWanted: (name: string) => boolean;
+  private readonly emitList: ReadonlySet<string> | undefined;
+  private readonly emitMode: 'mapped' | 'all' | 'list';
+  private readonly maxUnknownIds: number;
+  private readonly protocols: ProtocolDecoders;
+  private readonly problemSet = new Set<string>();
+
+  // counters
+  private nFrames = 0;
+  private nDecoded = 0;
+  private nUnknown = 0;
+  private nShort = 0;
+  private nUnconfigured = 0;
+  private nSamples = 0;
+  private nUnknownOther = 0;
+  private readonly unknownIds = new Map<string, Map<number, number>>();
+  private nUnknownDistinct = 0;
+
+  private cur!: VehicleState;
+  private curIface = '';
+  private curIfaceIdx = 0;
+  private readonly ifaceIndex = new Map<string, number>();
+  private readonly sink: FrameSink;
+
+  constructor(private readonly opts: DecodeEngineOptions) {
+    this.protocols = opts.protocols ?? defaultProtocols;
+    this.maxUnknownIds = opts.maxUnknownIds ?? 100;
+    const emit = opts.emit ?? 'mapped';
+    this.emitMode = Array.isArray(emit) ? 'list' : (emit as 'mapped' | 'all');
+    this.emitList = Array.isArray(emit) ? new Set(emit as readonly string[]) : undefined;
+    const rawMatch = rawMatcher(opts.map?.raw);
+    this.rawWanted = opts.map === undefined && this.emitMode === 'mapped' ? () => true : (name) => (this.emitMode === 'all' ? true : this.emitMode === 'list' ? this.emitList!.has(name) : rawMatch(name));
+
+    this.resolveMap();
+
+    const self = this;
+    this.sink = {
+      value(t, route, v) {
+        self.sample(t, self.routeOut[route]!, v * self.routeF[route]! + self.routeO[route]!);
+      },
+      decoded() {
+        self.nDecoded++;
+      },
+      unknown(id, ext) {
+        self.countUnknown(id, ext);
+      },
+      short() {
+        self.nShort++;
+      },
+      text(t, name, value) {
+        self.cur.full.pushText(t, name, value);
+      },
+    };
+
+    // build the decoders of the named interfaces now, so configuration problems show at once
+    for (const iface of Object.keys(opts.interfaces)) this.decodersFor(iface);
+    if (this.emitList) for (const n of this.emitList) if (!this.outIndex.has(n)) this.problem('warning', `emit: no configured source provides "${n}"`);
+  }
+
+  /** Decodes one batch; returns the full-rate samples and the down-sampled points it closed. */
+  decode(batch: FrameBatch): DecodeOutput {
+    const decoders = this.decodersFor(batch.iface);
+    const st = this.vehicle(batch.vehicle);
+    if (decoders === undefined) {
+      this.nUnconfigured += batch.count;
+      return { full: undefined, down: undefined };
+    }
+    this.nFrames += batch.count;
+    this.cur = st;
+    this.curIface = batch.iface;
+    let ii = this.ifaceIndex.get(batch.iface);
+    if (ii === undefined) this.ifaceIndex.set(batch.iface, (ii = this.ifaceIndex.size));
+    this.curIfaceIdx = ii;
+    for (const d of decoders) d.decode(batch, this.sink);
+    if (batch.count > 0 && st.ds) {
+      const last = batch.t[batch.count - 1]!;
+      if (!(last <= (st.watermark[ii] ?? Number.NEGATIVE_INFINITY))) st.watermark[ii] = last;
+      st.ds.advance(st.watermark[ii]!, st.sigIface, ii);
+    }
+    return this.output(st);
+  }
+
+  /** Closes every open down-sampling window (end of a log, node closing). */
+  flush(vehicle?: string): DecodeOutput[] {
+    const out: DecodeOutput[] = [];
+    for (const st of this.vehicles.values()) {
+      if (vehicle !== undefined && st.vehicle !== vehicle) continue;
+      st.ds?.flush();
+      const o = this.output(st);
+      if (o.full || o.down) out.push(o);
+    }
+    return out;
+  }
+
+  counters(): DecodeCounters {
+    const ids: UnknownId[] = [];
+    for (const [iface, m] of this.unknownIds) for (const [key, count] of m) ids.push({ iface, id: key & 0x7fffffff, ext: key > 0x7fffffff, count });
+    ids.sort((a, b) => b.count - a.count || a.iface.localeCompare(b.iface) || a.id - b.id);
+    let late = 0;
+    for (const st of this.vehicles.values()) late += st.ds?.late ?? 0;
+    return {
+      frames: this.nFrames,
+      decoded: this.nDecoded,
+      unknown: this.nUnknown,
+      short: this.nShort,
+      unconfigured: this.nUnconfigured,
+      samples: this.nSamples,
+      late,
+      unknownIds: ids,
+      unknownOther: this.nUnknownOther,
+    };
+  }
+
+  /** Number of distinct unknown ids seen (capped at maxUnknownIds, plus 1 if others were dropped). */
+  get unknownIdCount(): number {
+    return this.nUnknownDistinct;
+  }
+
+  // ---- building ---------------------------------------------------------------------------------
+
+  private problem(severity: EngineProblem['severity'], message: string): void {
+    const key = severity + message;
+    if (this.problemSet.has(key)) return;
+    this.problemSet.add(key);
+    this.problems.push({ severity, message });
+  }
+
+  private allDbs(): Database[] {
+    const out: Database[] = [];
+    for (const c of Object.values(this.opts.interfaces)) for (const db of c.dbc ?? []) if (!out.includes(db)) out.push(db);
+    return out;
+  }
+
+  private obdAvailable(): boolean {
+    return this.protocols.obd !== undefined && Object.values(this.opts.interfaces).some((c) => c.obd);
+  }
+
+  private addOut(info: SignalInfo, emit: boolean): number {
+    const have = this.outIndex.get(info.name);
+    if (have !== undefined) {
+      if (emit) this.emitFlag[have] = true;
+      return have;
+    }
+    const i = this.signals.length;
+    this.signals.push(info);
+    this.emitFlag.push(emit);
+    this.outIndex.set(info.name, i);
+    this.deriveFrom.push(undefined);
+    return i;
+  }
+
+  private wantOut(name: string): boolean {
+    return this.emitMode === 'list' ? this.emitList!.has(name) : true;
+  }
+
+  private addRoute(out: number, factor: number, offset: number): number {
+    this.routes.push({ out, factor, offset });
+    this.routeOut.push(out);
+    this.routeF.push(factor);
+    this.routeO.push(offset);
+    return this.routes.length - 1;
+  }
+
+  /** Picks each VSS signal's source (first available candidate) and registers outputs. */
+  private resolveMap(): void {
+    const map = this.opts.map;
+    if (!map) return;
+    const dbs = this.allDbs();
+    const hasDbcSignal = (ref: string): boolean => {
+      const [m, s] = ref.split('.') as [string, string];
+      return dbs.some((db) => db.messages.some((msg) => msg.name === m && msg.idValid && msg.signal(s) !== undefined));
+    };
+    const obdOn = this.obdAvailable();
+    if (Object.values(this.opts.interfaces).some((c) => c.obd) && !this.protocols.obd) {
+      this.problem('warning', 'OBD-II decoding is asked for but this build has no OBD-II decoder (edge/dbc/obd): OBD-II sources are not available');
+    }
+    const memo = new Map<string, SourceSpec | null>();
+    const visiting = new Set<string>();
+    const resolve = (name: string): SourceSpec | null => {
+      if (memo.has(name)) return memo.get(name)!;
+      const spec = map.signals[name];
+      if (!spec || visiting.has(name)) return null;
+      visiting.add(name);
+      let pick: SourceSpec | null = null;
+      for (const src of spec.from) {
+        if ('dbc' in src && hasDbcSignal(src.dbc)) pick = src;
+        else if ('obd' in src && obdOn) pick = src;
+        else if ('derive' in src && resolve(src.of) !== null) pick = src;
+        if (pick) break;
+      }
+      visiting.delete(name);
+      memo.set(name, pick);
+      return pick;
+    };
+    for (const name of Object.keys(map.signals)) resolve(name);
+
+    // outputs in map order; derived ones after their inputs exist
+    for (const [name, spec] of Object.entries(map.signals)) {
+      const src = memo.get(name) ?? null;
+      if (src === null) {
+        this.chosen.set(name, '');
+        if (this.emitList?.has(name) || this.emitMode !== 'list') this.problem('warning', `${map.source}: ${name}: none of its sources is available with this configuration`);
+        continue;
+      }
+      if ('dbc' in src) {
+        const out = this.addOut({ name, unit: spec.unit, derived: false, source: `DBC ${src.dbc}` }, this.wantOut(name));
+        const list = this.dbcRoutes.get(src.dbc) ?? [];
+        list.push({ out, src });
+        this.dbcRoutes.set(src.dbc, list);
+        this.chosen.set(name, `dbc ${src.dbc}`);
+      } else if ('obd' in src) {
+        const pid = parsePid(src.obd)!;
+        const from = src.unit ?? OBD_PID_UNITS[pid];
+        const hex = '0x' + pid.toString(16).toUpperCase().padStart(2, '0');
+        if (from === undefined) {
+          this.problem('error', `${map.source}: ${name}: OBD-II PID ${hex} has no known unit here; give "unit" in the source`);
+          continue;
+        }
+        const c = conversion(from, spec.unit);
+        if (typeof c === 'string') {
+          this.problem('error', `${map.source}: ${name}: OBD-II PID ${hex}: ${c}`);
+          continue;
+        }
+        const out = this.addOut({ name, unit: spec.unit, derived: false, source: `OBD-II PID ${hex}` }, this.wantOut(name));
+        const r = this.addRoute(out, c.factor * (src.factor ?? 1), c.offset * (src.factor ?? 1) + (src.offset ?? 0));
+        const list = this.obdRouteMap.get(pid) ?? [];
+        list.push(r);
+        this.obdRouteMap.set(pid, list);
+        this.chosen.set(name, `obd ${hex}`);
+      }
+    }
+    // derivations: after every direct signal has its output id
+    const pending = Object.entries(map.signals).filter(([name]) => {
+      const s = memo.get(name);
+      return s !== null && s !== undefined && 'derive' in s;
+    });
+    let progress = true;
+    while (pending.length > 0 && progress) {
+      progress = false;
+      for (let k = 0; k < pending.length; k++) {
+        const [name, spec] = pending[k]!;
+        const src = memo.get(name) as DeriveSource;
+        const from = this.outIndex.get(src.of);
+        if (from === undefined) continue;
+        const r = rateOf(this.signals[from]!.unit)!;
+        const c = conversion(r.unit, spec.unit);
+        if (typeof c === 'string') {
+          this.problem('error', `${map.source}: ${name}: ${c}`);
+        } else {
+          const out = this.addOut({ name, unit: spec.unit, derived: true, source: `rate of ${src.of} over ${src.window ?? 2} s (least squares)` }, this.wantOut(name));
+          const d: Deriver = { from, out, factor: r.factor * c.factor, offset: c.offset, spec: src };
+          this.derivers.push(d);
+          (this.deriveFrom[from] ??= []).push(this.derivers.length - 1);
+          this.chosen.set(name, `derived from ${src.of}`);
+        }
+        pending.splice(k--, 1);
+        progress = true;
+      }
+    }
+  }
+
+  private readonly ctx: FrameDecoderContext = {
+    planFor: (m, db) => this.planFor(m, db),
+    obdRoutes: (pid) => this.obdRouteMap.get(pid) ?? [],
+  };
+
+  private planFor(m: Message, db: Database): MessagePlan {
+    const have = this.plans.get(m);
+    if (have) return have;
+    const sig: number[] = [];
+    const route: number[] = [];
+    const when: number[] = [];
+    const file = path.basename(db.file);
+    const idText = '0x' + m.id.toString(16).toUpperCase();
+    for (const s of m.signals) {
+      const ref = `${m.name}.${s.name}`;
+      for (const { out, src } of this.dbcRoutes.get(ref) ?? []) {
+        const from = src.unit ?? s.unit;
+        const target = this.signals[out]!;
+        if (from.trim() === '') {
+          this.problem('error', `${this.opts.map!.source}: ${target.name}: ${file}: ${ref} (id ${idText}) has no unit; give "unit" in the source`);
+          continue;
+        }
+        const c = conversion(from, target.unit);
+        if (typeof c === 'string') {
+          this.problem('error', `${this.opts.map!.source}: ${target.name}: ${file}: ${ref} (id ${idText}): ${c}`);
+          continue;
+        }
+        let w = -1;
+        if (src.when !== undefined) {
+          const ws = m.signal(src.when);
+          if (ws === undefined) this.problem('error', `${this.opts.map!.source}: ${target.name}: when: ${file}: message ${m.name} (id ${idText}) has no signal ${src.when}`);
+          else w = ws.index;
+        }
+        sig.push(s.index);
+        route.push(this.addRoute(out, c.factor * (src.factor ?? 1), c.offset * (src.factor ?? 1) + (src.offset ?? 0)));
+        when.push(w);
+        this.noteSource(out, file, ref, idText);
+      }
+      if (this.rawWanted(ref)) {
+        const out = this.addOut({ name: ref, unit: s.unit, derived: false, source: '' }, true);
+        this.noteSource(out, file, ref, idText);
+        sig.push(s.index);
+        route.push(this.addRoute(out, 1, 0));
+        when.push(-1);
+      }
+    }
+    const plan: MessagePlan = { message: m, out: new Float64Array(m.signals.length), n: sig.length, sig: Int32Array.from(sig), route: Int32Array.from(route), when: Int32Array.from(when) };
+    this.plans.set(m, plan);
+    return plan;
+  }
+
+  /** source of an output: `file: Message.Signal (id 0x.., 0x..)`, listing every id it comes from */
+  private noteSource(out: number, file: string, ref: string, idText: string): void {
+    const cur = this.signals[out]!;
+    const head = `${file}: ${ref} (id `;
+    let source: string;
+    if (cur.source?.startsWith(head)) {
+      const ids = cur.source.slice(head.length, -1).split(', ');
+      if (ids.includes(idText)) return;
+      source = `${head}${[...ids, idText].join(', ')})`;
+    } else source = `${head}${idText})`;
+    this.signals[out] = { ...cur, source };
+  }
+
+  private decodersFor(iface: string): FrameDecoder[] | undefined {
+    const have = this.ifaceDecoders.get(iface);
+    if (have) return have;
+    const cfg = this.opts.interfaces[iface] ?? this.opts.interfaces['*'];
+    if (cfg === undefined) return undefined;
+    const list: FrameDecoder[] = [];
+    const obd = cfg.obd && this.protocols.obd ? this.protocols.obd(this.ctx) : undefined;
+    const dbs = cfg.dbc ?? [];
+    if (dbs.length > 0) {
+      if (cfg.j1939 && this.protocols.j1939) list.push(this.protocols.j1939(dbs, this.ctx));
+      else {
+        if (cfg.j1939) this.problem('warning', `${iface}: J1939 mode is asked for but this build has no J1939 decoder (edge/dbc/j1939): messages are matched by exact CAN id`);
+        list.push(new DbcFrameDecoder(dbs, this.ctx, cfg.obd ? isObdId : undefined));
+      }
+    }
+    if (obd) list.push(obd);
+    if (list.length === 0) this.problem('warning', `${iface}: nothing to decode with (no DBC${this.protocols.obd ? ', no OBD-II' : ''})`);
+    this.ifaceDecoders.set(iface, list);
+    return list;
+  }
+
+  // ---- running ----------------------------------------------------------------------------------
+
+  private vehicle(name: string): VehicleState {
+    let st = this.vehicles.get(name);
+    if (!st) {
+      st = new VehicleState(name, this.derivers, this.opts.downsample);
+      this.vehicles.set(name, st);
+    }
+    return st;
+  }
+
+  private countUnknown(id: number, ext: boolean): void {
+    this.nUnknown++;
+    let m = this.unknownIds.get(this.curIface);
+    if (m === undefined) {
+      m = new Map();
+      this.unknownIds.set(this.curIface, m);
+    }
+    const key = ext ? (id | 0x80000000) >>> 0 : id;
+    const c = m.get(key);
+    if (c !== undefined) m.set(key, c + 1);
+    else if (this.nUnknownDistinct < this.maxUnknownIds) {
+      m.set(key, 1);
+      this.nUnknownDistinct++;
+    } else this.nUnknownOther++;
+  }
+
+  private sample(t: number, out: number, v: number): void {
+    const st = this.cur;
+    if (this.emitFlag[out]) {
+      let d = st.dict[out];
+      if (d === undefined) {
+        const nd = new Int32Array(Math.max(out + 1, st.dict.length * 2)).fill(-1);
+        nd.set(st.dict);
+        st.dict = nd;
+        d = -1;
+      }
+      if (d < 0) {
+        d = st.full.signalIndex(this.signals[out]!);
+        st.dict[out] = d;
+        st.touched.push(out);
+      }
+      if (t < st.lastT) st.unordered = true;
+      st.lastT = t;
+      st.full.push(t, d, v);
+      if (st.ds) {
+        st.sigIface[out] = this.curIfaceIdx;
+        st.ds.add(t, out, v);
+      }
+    }
+    const ds = this.deriveFrom[out];
+    if (ds !== undefined) {
+      for (const k of ds) {
+        const d = this.derivers[k]!;
+        const r = st.rates[k]!.push(t, v);
+        if (r === r) this.sample(t, d.out, r * d.factor + d.offset);
+      }
+    }
+  }
+
+  private output(st: VehicleState): DecodeOutput {
+    let full: SignalBatch | undefined;
+    if (st.full.count > 0 || st.touched.length > 0) {
+      full = st.full.take();
+      if (st.unordered) full = sortByTime(full);
+      this.nSamples += full.count;
+      for (const o of st.touched) st.dict[o] = -1;
+      st.touched.length = 0;
+    }
+    st.unordered = false;
+    st.lastT = Number.NEGATIVE_INFINITY;
+    let down: SignalBatch | undefined;
+    if (st.ds && st.ds.pending > 0) {
+      const p = st.ds.take();
+      const dict = new Map<number, number>();
+      for (let i = 0; i < p.t.length; i++) {
+        const o = p.signal[i]!;
+        let d = dict.get(o);
+        if (d === undefined) {
+          d = st.down.signalIndex(this.signals[o]!);
+          dict.set(o, d);
+        }
+        st.down.push(p.t[i]!, d, p.value[i]!);
+      }
+      down = st.down.take();
+    }
+    return { full: full && full.count + full.texts.length > 0 ? full : undefined, down };
+  }
+}
+
+/** Stable sort of a batch's samples by time (only when decoders of one interface interleave). */
+function sortByTime(b: SignalBatch): SignalBatch {
+  const idx = Array.from({ length: b.count }, (_, i) => i);
+  idx.sort((x, y) => b.t[x]! - b.t[y]! || x - y);
+  const t = new Float64Array(b.count);
+  const s = new Uint16Array(b.count);
+  const v = new Float64Array(b.count);
+  idx.forEach((j, i) => {
+    t[i] = b.t[j]!;
+    s[i] = b.signal[j]!;
+    v[i] = b.value[j]!;
+  });
+  return { ...b, t, signal: s, value: v };
+}

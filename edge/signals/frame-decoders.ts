@@ -1,0 +1,124 @@
+// The seam between "frames of one interface" and "values for the signal routes of the decode engine".
+//
+// A FrameDecoder is built once per interface from that interface's configuration; decode(batch, sink)
+// walks a FrameBatch and reports, for each value it wants, sink.value(t, route, value): `route` is a
+// number the engine handed out while the decoder was being built (through FrameDecoderContext), so the
+// hot loop does no name lookups. Plain DBC decoding lives here; J1939 (PGN matching, transport
+// protocol) and OBD-II (mode 01 responses) plug in as further FrameDecoders over the same context.
+
+import { FrameFlag, type FrameBatch } from '../can/frame.js';
+import type { Database, Message } from '../dbc/index.js';
+
+/** How one decoded message signal (by index in message.signals) feeds the engine's routes. */
+export interface MessagePlan {
+  readonly message: Message;
+  /** decode output, message.signals.length long, reused for every frame of the message */
+  readonly out: Float64Array;
+  /** number of (signal, route) pairs */
+  readonly n: number;
+  /** signal index in message.signals per pair */
+  readonly sig: Int32Array;
+  readonly route: Int32Array;
+  /** signal index whose value must be non-zero for the pair to be reported (validity flag), or -1 */
+  readonly when: Int32Array;
+}
+
+/** What a FrameDecoder gets from the engine while it is being built. */
+export interface FrameDecoderContext {
+  /** the plan for a DBC message (the same object for the same message; n = 0 when nothing wants it) */
+  planFor(message: Message, db: Database): MessagePlan;
+  /** routes fed by an OBD-II mode 01 PID (empty when nothing wants it) */
+  obdRoutes(pid: number): readonly number[];
+}
+
+/** Where a FrameDecoder reports. */
+export interface FrameSink {
+  value(t: number, route: number, value: number): void;
+  /** frame i of the batch matched a message / PID */
+  decoded(): void;
+  /** a frame whose id no configured decoder knows */
+  unknown(id: number, ext: boolean): void;
+  /** a frame shorter than its message (signals that do not fit are not reported) */
+  short(id: number, ext: boolean): void;
+  /** a text value (VIN, trouble codes ...) */
+  text(t: number, name: string, value: string): void;
+}
+
+export interface FrameDecoder {
+  decode(batch: FrameBatch, sink: FrameSink): void;
+}
+
+/** Per interface: which decoders read its frames. */
+export interface InterfaceConfig {
+  /** DBCs, tried in order for each id */
+  dbc?: readonly Database[];
+  /** match DBC messages by J1939 PGN (needs the J1939 decoder) */
+  j1939?: boolean;
+  /** decode OBD-II mode 01 responses (needs the OBD-II decoder) */
+  obd?: boolean;
+}
+
+const SKIP = FrameFlag.RTR | FrameFlag.ERR;
+
+/** OBD-II request / response ids (11-bit): left to the OBD-II decoder when it runs on the interface. */
+export function isObdId(id: number, ext: boolean): boolean {
+  return !ext && id >= 0x7df && id <= 0x7ef;
+}
+
+/**
+ * Plain DBC decoding: one Map lookup per frame (id with the DBC's bit-31 extended flag), the message's
+ * compiled decoder into a reused array, and the wanted signals handed to the sink. No allocation per frame.
+ */
+export class DbcFrameDecoder implements FrameDecoder {
+  private readonly plans = new Map<number, MessagePlan>();
+
+  constructor(
+    dbs: readonly Database[],
+    ctx: FrameDecoderContext,
+    /** ids another decoder on the interface takes care of (not counted as unknown) */
+    private readonly leaveTo: ((id: number, ext: boolean) => boolean) | undefined = undefined,
+  ) {
+    // first DBC wins for an id, as the configuration lists them
+    for (const db of dbs) {
+      for (const m of db.messages) {
+        if (!m.idValid) continue;
+        const key = m.extended ? (m.id | 0x80000000) >>> 0 : m.id;
+        if (!this.plans.has(key)) this.plans.set(key, ctx.planFor(m, db));
+      }
+    }
+  }
+
+  decode(b: FrameBatch, sink: FrameSink): void {
+    const { t, id, flags, len, offset, data } = b;
+    const plans = this.plans;
+    const leaveTo = this.leaveTo;
+    for (let i = 0; i < b.count; i++) {
+      const fl = flags[i]!;
+      if (fl & SKIP) continue;
+      const ext = (fl & FrameFlag.EXT) !== 0;
+      const fid = id[i]!;
+      const plan = plans.get(ext ? (fid | 0x80000000) >>> 0 : fid);
+      if (plan === undefined) {
+        if (leaveTo === undefined || !leaveTo(fid, ext)) sink.unknown(fid, ext);
+        continue;
+      }
+      sink.decoded();
+      const n = len[i]!;
+      if (n < plan.message.length) sink.short(fid, ext);
+      if (plan.n === 0) continue;
+      const out = plan.out;
+      plan.message.decode(data, offset[i]!, n, out);
+      const ti = t[i]!;
+      for (let k = 0; k < plan.n; k++) {
+        const v = out[plan.sig[k]!]!;
+        if (v !== v) continue; // not in the frame, or not selected by the multiplexer
+        const w = plan.when[k]!;
+        if (w >= 0) {
+          const c = out[w]!;
+          if (c === 0 || c !== c) continue;
+        }
+        sink.value(ti, plan.route[k]!, v);
+      }
+    }
+  }
+}
