@@ -1,0 +1,792 @@
+// Durable outbox: a general on-disk queue with named streams (store-and-forward).
+//
+// Each stream is a directory of append-only segment files; a record is framed as
+//   [u32 length][u32 crc32(seq, payload)][f64 seq][payload]
+// so a torn tail (power cut mid-write) or a damaged record is detected on restart, and the
+// readable records around it are kept. A consumer takes records in order from a read position and
+// acknowledges a prefix; the acknowledged position (cursor) is persisted, so after a crash or
+// restart delivery resumes at the first unacknowledged record (at-least-once; InfluxDB writes of the
+// same point are idempotent, so a redelivered batch does not duplicate anything).
+//
+// append() writes with a synchronous write(2) before it returns, so an acknowledged record survives
+// the process being killed; power loss is bounded by the fsync policy:
+//   'always'   fdatasync before the append's promise resolves (group commit within one tick)
+//   'interval' fdatasync of dirty segments every fsyncIntervalMs (default 500 ms: loss window <= ~0.5 s)
+//   'never'    left to the OS
+//
+// The total size is capped. When an append would pass the cap, whole oldest segments are dropped,
+// lowest dropPriority first, and only from streams whose priority is not above the appending
+// stream's own (a signal never pushes out a gateway point); streams with dropPriority 'never' are
+// never dropped: they may pass the cap (reported) rather than lose data. Every dropped record is
+// counted per stream, persisted in drops.json and reported through the 'drop' event.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { crc32 } from './crc32.js';
+
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface StreamOptions {
+  /** lower drops first when the cap is reached; 'never' is never dropped */
+  dropPriority: number | 'never';
+}
+
+export interface OutboxOptions {
+  dir: string;
+  /** total bytes on disk for all streams (default 256 MiB) */
+  capBytes?: number;
+  /** a segment is sealed and a new one started past this size (default 4 MiB) */
+  segmentBytes?: number;
+  fsync?: FsyncPolicy;
+  fsyncIntervalMs?: number;
+  /** known streams; others are created on first append with `defaultStream` */
+  streams?: Record<string, StreamOptions>;
+  defaultStream?: StreamOptions;
+}
+
+export interface DropInfo {
+  stream: string;
+  records: number;
+  bytes: number;
+  reason: 'cap' | 'disk full' | 'corrupt';
+}
+
+export interface StreamStats {
+  pending: number;
+  bytes: number;
+  dropped: number;
+  appended: number;
+  acked: number;
+}
+
+export interface OutboxStats {
+  bytes: number;
+  capBytes: number;
+  pending: number;
+  dropped: number;
+  overCap: boolean;
+  streams: Record<string, StreamStats>;
+}
+
+export interface Taken {
+  records: Buffer[];
+  /** seq of the first record */
+  first: number;
+  /** seq after the last record: pass it to ack() */
+  next: number;
+}
+
+export interface RecoveryReport {
+  stream: string;
+  segment: string;
+  /** bytes that could not be read (damaged records skipped) */
+  corruptBytes: number;
+  /** a torn tail cut off (partial last write) */
+  tornBytes: number;
+}
+
+interface Segment {
+  first: number;
+  /** seq after the last record in the segment */
+  end: number;
+  count: number;
+  bytes: number;
+  file: string;
+}
+
+interface Stream {
+  name: string;
+  dir: string;
+  opts: StreamOptions;
+  segments: Segment[];
+  fd: number | undefined; // active (last) segment, open for append
+  dirty: boolean;
+  ackSeq: number;
+  readSeq: number;
+  nextSeq: number;
+  // reader position: segment index and byte offset of the record whose seq is readSeq
+  rSeg: number;
+  rPos: number;
+  dropped: number;
+  appended: number;
+  acked: number;
+  cursorDirty: boolean;
+}
+
+const HDR = 16;
+const MAX_RECORD = 64 * 1024 * 1024;
+const STREAM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const openDirs = new Set<string>();
+
+export class OutboxError extends Error {}
+
+export class Outbox extends EventEmitter {
+  readonly dir: string;
+  private readonly cap: number;
+  private readonly segBytes: number;
+  private readonly policy: FsyncPolicy;
+  private readonly streams = new Map<string, Stream>();
+  private readonly streamOpts: Record<string, StreamOptions>;
+  private readonly defaultStream: StreamOptions;
+  private total = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private syncWaiters: Array<() => void> = [];
+  private syncScheduled = false;
+  private closed = false;
+  private dropsFile: string;
+  private dirsToSync = new Set<string>();
+  private overCapWarned = false;
+  readonly recovery: RecoveryReport[] = [];
+
+  constructor(opts: OutboxOptions) {
+    super();
+    this.dir = path.resolve(opts.dir);
+    this.cap = opts.capBytes ?? 256 * 1024 * 1024;
+    this.segBytes = Math.max(1024, opts.segmentBytes ?? 4 * 1024 * 1024);
+    this.policy = opts.fsync ?? 'interval';
+    this.streamOpts = opts.streams ?? {};
+    this.defaultStream = opts.defaultStream ?? { dropPriority: 'never' };
+    this.dropsFile = path.join(this.dir, 'drops.json');
+    if (openDirs.has(this.dir)) throw new OutboxError(`outbox ${this.dir}: already open in this process`);
+    fs.mkdirSync(this.dir, { recursive: true });
+    this.lock();
+    openDirs.add(this.dir);
+    try {
+      const drops = this.readDrops();
+      for (const e of fs.readdirSync(this.dir, { withFileTypes: true })) {
+        if (e.isDirectory() && STREAM_NAME.test(e.name)) this.openStream(e.name, drops[e.name] ?? 0);
+      }
+    } catch (e) {
+      this.releaseLock();
+      openDirs.delete(this.dir);
+      throw e;
+    }
+    if (this.policy === 'interval') {
+      this.timer = setInterval(() => this.syncDirty(), Math.max(10, opts.fsyncIntervalMs ?? 500));
+      this.timer.unref();
+    }
+  }
+
+  /** Appends records to a stream; resolves once they are stored per the fsync policy. */
+  append(stream: string, payloads: ReadonlyArray<Buffer | string>): Promise<{ stored: number; dropped: number }> {
+    if (this.closed) return Promise.reject(new OutboxError('outbox is closed'));
+    if (payloads.length === 0) return Promise.resolve({ stored: 0, dropped: 0 });
+    const s = this.stream(stream);
+    const bufs = payloads.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
+    let size = 0;
+    for (const b of bufs) {
+      if (b.length > MAX_RECORD) return Promise.reject(new OutboxError(`${stream}: record of ${b.length} bytes is over ${MAX_RECORD}`));
+      size += HDR + b.length;
+    }
+    if (this.total + size > this.cap && !this.makeRoom(s, size)) {
+      if (s.opts.dropPriority !== 'never') {
+        this.countDrop(s, bufs.length, size, 'cap');
+        return Promise.resolve({ stored: 0, dropped: bufs.length });
+      }
+      if (!this.overCapWarned) {
+        this.overCapWarned = true;
+        this.emit('warning', `outbox over its cap (${this.total} of ${this.cap} bytes): ${stream} is never dropped, so it is kept`);
+      }
+    } else if (this.total + size <= this.cap) this.overCapWarned = false;
+    const frame = this.encode(s, bufs, size);
+    try {
+      this.write(s, frame);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code !== 'ENOSPC' && err.code !== 'EDQUOT') throw new OutboxError(`${stream}: write failed: ${err.message}`);
+      // disk full: drop droppable data, oldest and lowest priority first, until the write fits
+      let stored = false;
+      let last: Error = err;
+      while (!stored && this.dropOne(s, 'disk full')) {
+        try {
+          this.write(s, frame);
+          stored = true;
+        } catch (e2) {
+          last = e2 as Error;
+        }
+      }
+      if (!stored) {
+        if (s.opts.dropPriority !== 'never') {
+          this.countDrop(s, bufs.length, size, 'disk full');
+          return Promise.resolve({ stored: 0, dropped: bufs.length });
+        }
+        return Promise.reject(new OutboxError(`${stream}: disk full, ${bufs.length} record(s) not stored: ${last.message}`));
+      }
+    }
+    s.nextSeq += bufs.length;
+    s.appended += bufs.length;
+    const last = s.segments[s.segments.length - 1]!;
+    last.end = s.nextSeq;
+    last.count += bufs.length;
+    last.bytes += size;
+    this.total += size;
+    if (last.bytes >= this.segBytes) this.rotate(s);
+    this.emit('append', stream);
+    if (this.policy === 'always') return this.syncSoon().then(() => ({ stored: bufs.length, dropped: 0 }));
+    return Promise.resolve({ stored: bufs.length, dropped: 0 });
+  }
+
+  /** Takes up to max records (and about maxBytes) from the read position of a stream. */
+  take(stream: string, max: number, maxBytes = 16 * 1024 * 1024): Taken | null {
+    const s = this.streams.get(stream);
+    if (!s || s.readSeq >= s.nextSeq) return null;
+    const records: Buffer[] = [];
+    let first = -1;
+    let bytes = 0;
+    while (records.length < max && bytes < maxBytes && s.readSeq < s.nextSeq) {
+      const seg = s.segments[s.rSeg];
+      if (!seg) break;
+      if (s.rPos >= seg.bytes) {
+        if (s.rSeg + 1 >= s.segments.length) break;
+        s.rSeg++;
+        s.rPos = 0;
+        s.readSeq = Math.max(s.readSeq, s.segments[s.rSeg]!.first);
+        continue;
+      }
+      const want = Math.min(seg.bytes - s.rPos, Math.max(HDR, maxBytes - bytes));
+      const buf = readAt(path.join(s.dir, seg.file), s.rPos, want);
+      let off = 0;
+      let bad = false;
+      while (off + HDR <= buf.length && records.length < max) {
+        const len = buf.readUInt32LE(off);
+        if (off + HDR + len > buf.length) {
+          if (off === 0 && HDR + len <= seg.bytes - s.rPos) {
+            // one record bigger than the budget: read exactly it
+            const one = readAt(path.join(s.dir, seg.file), s.rPos, HDR + len);
+            const r = checkRecord(one, 0);
+            if (!r) bad = true;
+            else {
+              if (first < 0) first = r.seq;
+              records.push(r.payload);
+              s.readSeq = r.seq + 1;
+              off = HDR + len;
+              bytes += HDR + len;
+            }
+          }
+          break;
+        }
+        const r = checkRecord(buf, off);
+        if (!r) {
+          bad = true;
+          break;
+        }
+        if (first < 0) first = r.seq;
+        records.push(r.payload);
+        s.readSeq = r.seq + 1;
+        off += HDR + len;
+        bytes += HDR + len;
+      }
+      s.rPos += off;
+      if (bad) {
+        // damaged after start (bit rot): skip the rest of this segment and report it
+        const lost = seg.bytes - s.rPos;
+        const lostRecords = Math.max(0, seg.end - s.readSeq);
+        this.emit('warning', `${stream}/${seg.file}: damaged record at byte ${s.rPos}; ${lostRecords} record(s), ${lost} bytes skipped`);
+        if (lostRecords > 0) this.countDrop(s, lostRecords, lost, 'corrupt');
+        s.rPos = seg.bytes;
+        s.readSeq = Math.max(s.readSeq, seg.end);
+      }
+      if (off === 0 && !bad) break;
+    }
+    if (records.length === 0) return null;
+    return { records, first, next: s.readSeq };
+  }
+
+  /** Marks everything before `next` as delivered: the cursor moves and fully delivered segments go. */
+  ack(stream: string, next: number): void {
+    const s = this.streams.get(stream);
+    if (!s || next <= s.ackSeq) return;
+    s.acked += Math.min(next, s.nextSeq) - s.ackSeq;
+    s.ackSeq = Math.min(next, s.nextSeq);
+    s.cursorDirty = true;
+    this.writeCursor(s);
+    while (s.segments.length > 1 && s.segments[0]!.end <= s.ackSeq) this.deleteFirst(s);
+    // the active segment too, once fully delivered and big enough to be worth a new file
+    if (s.segments.length === 1 && s.segments[0]!.end <= s.ackSeq && s.segments[0]!.bytes > 0 && s.segments[0]!.bytes >= this.segBytes / 4) {
+      this.rotate(s);
+      this.deleteFirst(s);
+    }
+  }
+
+  /** Forgets what was taken but not acknowledged: the next take() starts again at the cursor. */
+  rewind(stream: string): void {
+    const s = this.streams.get(stream);
+    if (!s) return;
+    this.seekReader(s, s.ackSeq);
+  }
+
+  pending(stream: string): number {
+    const s = this.streams.get(stream);
+    return s ? this.pendingOf(s) : 0;
+  }
+
+  /** Records appended and not yet taken. */
+  available(stream: string): number {
+    const s = this.streams.get(stream);
+    return s ? Math.max(0, s.nextSeq - s.readSeq) : 0;
+  }
+
+  streamNames(): string[] {
+    return [...this.streams.keys()];
+  }
+
+  stats(): OutboxStats {
+    const streams: Record<string, StreamStats> = {};
+    let pending = 0;
+    let dropped = 0;
+    for (const s of this.streams.values()) {
+      const p = this.pendingOf(s);
+      pending += p;
+      dropped += s.dropped;
+      streams[s.name] = { pending: p, bytes: s.segments.reduce((a, g) => a + g.bytes, 0), dropped: s.dropped, appended: s.appended, acked: s.acked };
+    }
+    return { bytes: this.total, capBytes: this.cap, pending, dropped, overCap: this.total > this.cap, streams };
+  }
+
+  /** fdatasync everything now (the close path and 'always' use it). */
+  flushSync(): void {
+    for (const s of this.streams.values()) {
+      if (s.fd !== undefined && s.dirty) {
+        fs.fdatasyncSync(s.fd);
+        s.dirty = false;
+      }
+    }
+    this.syncDirsSync();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    try {
+      if (this.policy !== 'never') this.flushSync();
+    } finally {
+      for (const s of this.streams.values()) {
+        if (s.cursorDirty) this.writeCursor(s);
+        if (s.fd !== undefined) fs.closeSync(s.fd);
+        s.fd = undefined;
+      }
+      for (const w of this.syncWaiters.splice(0)) w();
+      this.releaseLock();
+      openDirs.delete(this.dir);
+    }
+  }
+
+  // ---- internals ----
+
+  private pendingOf(s: Stream): number {
+    let n = 0;
+    for (const g of s.segments) {
+      if (g.end <= s.ackSeq) continue;
+      n += g.first >= s.ackSeq ? g.count : Math.max(0, g.end - s.ackSeq);
+    }
+    return n;
+  }
+
+  private stream(name: string): Stream {
+    let s = this.streams.get(name);
+    if (!s) {
+      if (!STREAM_NAME.test(name)) throw new OutboxError(`stream name "${name}": use a-z, 0-9, _ and - (max 64)`);
+      s = this.openStream(name, this.readDrops()[name] ?? 0);
+    }
+    return s;
+  }
+
+  private openStream(name: string, dropped: number): Stream {
+    const dir = path.join(this.dir, name);
+    fs.mkdirSync(dir, { recursive: true });
+    const opts = this.streamOpts[name] ?? this.defaultStream;
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => /^\d{16}\.seg$/.test(f))
+      .sort();
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(dir, f), { force: true });
+    const segments: Segment[] = [];
+    for (let i = 0; i < files.length; i++) {
+      const seg = this.scanSegment(name, dir, files[i]!, i === files.length - 1);
+      if (seg.count === 0 && i < files.length - 1) {
+        fs.rmSync(path.join(dir, seg.file), { force: true });
+        continue;
+      }
+      segments.push(seg);
+    }
+    let ackSeq = readCursor(path.join(dir, 'cursor'));
+    const lastEnd = segments.length > 0 ? segments[segments.length - 1]!.end : ackSeq;
+    const firstSeq = segments.length > 0 ? segments[0]!.first : ackSeq;
+    let nextSeq = Math.max(lastEnd, ackSeq);
+    if (ackSeq < firstSeq) ackSeq = firstSeq;
+    const s: Stream = {
+      name,
+      dir,
+      opts,
+      segments,
+      fd: undefined,
+      dirty: false,
+      ackSeq,
+      readSeq: ackSeq,
+      nextSeq,
+      rSeg: 0,
+      rPos: 0,
+      dropped,
+      appended: 0,
+      acked: 0,
+      cursorDirty: false,
+    };
+    // drop segments entirely before the cursor
+    while (s.segments.length > 0 && s.segments[0]!.end <= s.ackSeq && s.segments[0]!.count > 0) {
+      const g = s.segments.shift()!;
+      fs.rmSync(path.join(dir, g.file), { force: true });
+    }
+    if (s.segments.length === 0) s.segments.push(this.newSegmentFile(s, nextSeq));
+    for (const g of s.segments) this.total += g.bytes;
+    s.fd = fs.openSync(path.join(dir, s.segments[s.segments.length - 1]!.file), 'a');
+    nextSeq = Math.max(nextSeq, s.segments[s.segments.length - 1]!.end);
+    s.nextSeq = nextSeq;
+    this.streams.set(name, s);
+    this.seekReader(s, s.ackSeq);
+    return s;
+  }
+
+  /** Reads a segment, keeps every valid record, cuts a torn tail, skips damaged stretches. */
+  private scanSegment(stream: string, dir: string, file: string, isLast: boolean): Segment {
+    const full = path.join(dir, file);
+    const first = Number(file.slice(0, 16));
+    const buf = fs.readFileSync(full);
+    let off = 0;
+    let count = 0;
+    let lastSeq = first - 1;
+    let corrupt = 0;
+    let goodEnd = 0;
+    const keep: Buffer[] = [];
+    let rewrite = false;
+    while (off < buf.length) {
+      const r = off + HDR <= buf.length ? checkRecord(buf, off) : null;
+      if (r && r.seq > lastSeq) {
+        const len = HDR + r.payload.length;
+        keep.push(buf.subarray(off, off + len));
+        lastSeq = r.seq;
+        count++;
+        off += len;
+        goodEnd = off;
+        continue;
+      }
+      // resynchronise: the next offset where a valid record with a later seq starts
+      let next = -1;
+      for (let p = off + 1; p + HDR <= buf.length; p++) {
+        const q = checkRecord(buf, p);
+        if (q && q.seq > lastSeq) {
+          next = p;
+          break;
+        }
+      }
+      if (next < 0) {
+        const rest = buf.length - off;
+        if (isLast && corrupt === 0 && !rewrite) {
+          // a torn tail of the last write: cut it off
+          fs.truncateSync(full, off);
+          this.recovery.push({ stream, segment: file, corruptBytes: 0, tornBytes: rest });
+          this.emit('warning', `${stream}/${file}: cut a torn tail of ${rest} bytes (a write interrupted by a crash)`);
+          return { first, end: lastSeq + 1, count, bytes: off, file };
+        }
+        corrupt += rest;
+        rewrite = true;
+        break;
+      }
+      corrupt += next - off;
+      rewrite = true;
+      off = next;
+    }
+    if (rewrite) {
+      // rewrite the segment with the readable records only
+      const tmp = full + '.tmp';
+      const data = Buffer.concat(keep);
+      fs.writeFileSync(tmp, data);
+      fs.renameSync(tmp, full);
+      this.recovery.push({ stream, segment: file, corruptBytes: corrupt, tornBytes: 0 });
+      this.emit('warning', `${stream}/${file}: ${corrupt} damaged bytes skipped, ${count} record(s) recovered`);
+      return { first, end: count > 0 ? lastSeq + 1 : first, count, bytes: data.length, file };
+    }
+    return { first, end: count > 0 ? lastSeq + 1 : first, count, bytes: goodEnd, file };
+  }
+
+  private seekReader(s: Stream, seq: number): void {
+    s.readSeq = Math.max(seq, s.segments[0]?.first ?? seq);
+    let i = s.segments.findIndex((g) => g.end > s.readSeq);
+    if (i < 0) {
+      s.rSeg = s.segments.length - 1;
+      s.rPos = s.segments[s.rSeg]?.bytes ?? 0;
+      s.readSeq = s.nextSeq;
+      return;
+    }
+    const g = s.segments[i]!;
+    s.rSeg = i;
+    s.rPos = 0;
+    if (s.readSeq <= g.first) {
+      s.readSeq = g.first;
+      return;
+    }
+    // walk the headers to the record with seq >= readSeq
+    const buf = readAt(path.join(s.dir, g.file), 0, g.bytes);
+    let off = 0;
+    while (off + HDR <= buf.length) {
+      const sq = buf.readDoubleLE(off + 8);
+      if (sq >= s.readSeq) break;
+      off += HDR + buf.readUInt32LE(off);
+    }
+    s.rPos = off;
+  }
+
+  private encode(s: Stream, bufs: Buffer[], size: number): Buffer {
+    const out = Buffer.allocUnsafe(size);
+    let off = 0;
+    let seq = s.nextSeq;
+    for (const b of bufs) {
+      out.writeUInt32LE(b.length, off);
+      out.writeDoubleLE(seq, off + 8);
+      b.copy(out, off + HDR);
+      const c = crc32(out.subarray(off + 8, off + HDR + b.length));
+      out.writeUInt32LE(c, off + 4);
+      off += HDR + b.length;
+      seq++;
+    }
+    return out;
+  }
+
+  private write(s: Stream, frame: Buffer): void {
+    if (s.fd === undefined) throw new OutboxError(`${s.name}: not open`);
+    const seg = s.segments[s.segments.length - 1]!;
+    let off = 0;
+    try {
+      while (off < frame.length) off += fs.writeSync(s.fd, frame, off, frame.length - off);
+    } catch (e) {
+      // leave no partial record behind
+      if (off > 0) {
+        try {
+          fs.ftruncateSync(s.fd, seg.bytes);
+        } catch {
+          /* the next restart's scan cuts it */
+        }
+      }
+      throw e;
+    }
+    s.dirty = true;
+  }
+
+  private rotate(s: Stream): void {
+    if (s.fd !== undefined) {
+      if (s.dirty && this.policy !== 'never') fs.fdatasyncSync(s.fd);
+      fs.closeSync(s.fd);
+    }
+    s.dirty = false;
+    const seg = this.newSegmentFile(s, s.nextSeq);
+    s.segments.push(seg);
+    s.fd = fs.openSync(path.join(s.dir, seg.file), 'a');
+  }
+
+  private newSegmentFile(s: Stream, first: number): Segment {
+    const file = String(first).padStart(16, '0') + '.seg';
+    const full = path.join(s.dir, file);
+    fs.closeSync(fs.openSync(full, 'a'));
+    this.dirsToSync.add(s.dir);
+    return { first, end: first, count: 0, bytes: fs.statSync(full).size, file };
+  }
+
+  private deleteFirst(s: Stream): void {
+    const g = s.segments.shift()!;
+    if (s.segments.length === 0) {
+      // never leave a stream without an active segment
+      s.segments.push(g);
+      return;
+    }
+    fs.rmSync(path.join(s.dir, g.file), { force: true });
+    this.total -= g.bytes;
+    this.dirsToSync.add(s.dir);
+    this.seekReader(s, Math.max(s.readSeq, g.end));
+  }
+
+  /** Drops oldest droppable segments until `size` more bytes fit under the cap. True when they fit. */
+  private makeRoom(appending: Stream, size: number): boolean {
+    while (this.total + size > this.cap) if (!this.dropOne(appending, 'cap')) return false;
+    return true;
+  }
+
+  /** Drops the oldest segment of the lowest-priority stream the appending stream may push out. */
+  private dropOne(appending: Stream, reason: 'cap' | 'disk full'): boolean {
+    const own = appending.opts.dropPriority === 'never' ? Number.POSITIVE_INFINITY : appending.opts.dropPriority;
+    const candidates = [...this.streams.values()]
+      .filter((s) => s.opts.dropPriority !== 'never' && (s.opts.dropPriority as number) <= own && s.segments[0]!.bytes > 0)
+      .sort((a, b) => (a.opts.dropPriority as number) - (b.opts.dropPriority as number));
+    const s = candidates[0];
+    if (!s) return false;
+    if (s.segments.length === 1) this.rotate(s);
+    const g = s.segments.shift()!;
+    const lostRecords = Math.max(0, Math.min(g.count, g.end - Math.max(g.first, s.readSeq)));
+    fs.rmSync(path.join(s.dir, g.file), { force: true });
+    this.total -= g.bytes;
+    this.dirsToSync.add(s.dir);
+    if (s.ackSeq < g.end) {
+      s.ackSeq = g.end;
+      this.writeCursor(s);
+    }
+    this.seekReader(s, Math.max(s.readSeq, g.end));
+    if (lostRecords > 0) this.countDrop(s, lostRecords, g.bytes, reason);
+    return true;
+  }
+
+  private countDrop(s: Stream, records: number, bytes: number, reason: DropInfo['reason']): void {
+    s.dropped += records;
+    const drops = this.readDrops();
+    drops[s.name] = s.dropped;
+    try {
+      const tmp = this.dropsFile + '.tmp';
+      fs.writeFileSync(tmp, JSON.stringify(drops));
+      fs.renameSync(tmp, this.dropsFile);
+    } catch {
+      /* counted in memory; the file is best effort on a full disk */
+    }
+    const info: DropInfo = { stream: s.name, records, bytes, reason };
+    this.emit('drop', info);
+  }
+
+  private readDrops(): Record<string, number> {
+    try {
+      const j = JSON.parse(fs.readFileSync(this.dropsFile, 'utf8')) as unknown;
+      if (typeof j === 'object' && j !== null) {
+        const out: Record<string, number> = {};
+        for (const [k, v] of Object.entries(j)) if (typeof v === 'number') out[k] = v;
+        // in-memory counts are newer than the file
+        for (const s of this.streams.values()) out[s.name] = s.dropped;
+        return out;
+      }
+    } catch {
+      /* none yet */
+    }
+    const out: Record<string, number> = {};
+    for (const s of this.streams.values()) out[s.name] = s.dropped;
+    return out;
+  }
+
+  private writeCursor(s: Stream): void {
+    const f = path.join(s.dir, 'cursor');
+    try {
+      fs.writeFileSync(f + '.tmp', String(s.ackSeq));
+      fs.renameSync(f + '.tmp', f);
+      s.cursorDirty = false;
+    } catch {
+      // a stale cursor only means redelivery after a restart
+      s.cursorDirty = true;
+    }
+  }
+
+  private syncSoon(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.syncWaiters.push(resolve);
+      if (this.syncScheduled) return;
+      this.syncScheduled = true;
+      setImmediate(() => {
+        this.syncScheduled = false;
+        const waiters = this.syncWaiters.splice(0);
+        try {
+          if (!this.closed) this.flushSync();
+        } catch (e) {
+          this.emit('warning', `fsync failed: ${(e as Error).message}`);
+        }
+        for (const w of waiters) w();
+      });
+    });
+  }
+
+  private syncDirty(): void {
+    try {
+      this.flushSync();
+    } catch (e) {
+      this.emit('warning', `fsync failed: ${(e as Error).message}`);
+    }
+  }
+
+  private syncDirsSync(): void {
+    for (const d of this.dirsToSync) {
+      try {
+        const fd = fs.openSync(d, 'r');
+        try {
+          fs.fsyncSync(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch {
+        /* directory fsync is not supported everywhere */
+      }
+    }
+    this.dirsToSync.clear();
+  }
+
+  private lock(): void {
+    const f = path.join(this.dir, 'LOCK');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = fs.openSync(f, 'wx');
+        fs.writeSync(fd, String(process.pid));
+        fs.closeSync(fd);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const pid = Number(fs.readFileSync(f, 'utf8'));
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new OutboxError(`outbox ${this.dir}: in use by process ${pid}`);
+        fs.rmSync(f, { force: true }); // stale: its process is gone (crash, power cut)
+      }
+    }
+    throw new OutboxError(`outbox ${this.dir}: cannot take the lock`);
+  }
+
+  private releaseLock(): void {
+    try {
+      fs.rmSync(path.join(this.dir, 'LOCK'), { force: true });
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readCursor(f: string): number {
+  try {
+    const n = Number(fs.readFileSync(f, 'utf8').trim());
+    return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function readAt(file: string, pos: number, len: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(len);
+    let got = 0;
+    while (got < len) {
+      const n = fs.readSync(fd, buf, got, len - got, pos + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === len ? buf : buf.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function checkRecord(buf: Buffer, off: number): { seq: number; payload: Buffer } | null {
+  if (off + HDR > buf.length) return null;
+  const len = buf.readUInt32LE(off);
+  if (len > MAX_RECORD || off + HDR + len > buf.length) return null;
+  const seq = buf.readDoubleLE(off + 8);
+  if (!Number.isSafeInteger(seq) || seq < 0) return null;
+  if (crc32(buf.subarray(off + 8, off + HDR + len)) !== buf.readUInt32LE(off + 4)) return null;
+  return { seq, payload: buf.subarray(off + HDR, off + HDR + len) };
+}

@@ -1,0 +1,172 @@
+// The durable outbox on its own: order, acknowledgement, restart, torn and damaged segments, the cap.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Outbox, type DropInfo } from '../../edge/store/outbox.js';
+
+const rec = (i: number) => `{"i":${i},"pad":"${'x'.repeat(40)}"}`;
+const idx = (b: Buffer) => (JSON.parse(b.toString()) as { i: number }).i;
+
+function drainAll(o: Outbox, stream: string, batch = 7): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const t = o.take(stream, batch);
+    if (!t) break;
+    out.push(...t.records.map(idx));
+    o.ack(stream, t.next);
+  }
+  return out;
+}
+
+describe('store: outbox', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ubi-outbox-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('hands records back in order across segments, and deletes delivered segments', async () => {
+    const o = new Outbox({ dir, segmentBytes: 1024 });
+    for (let i = 0; i < 200; i += 10) await o.append('signal', Array.from({ length: 10 }, (_, k) => rec(i + k)));
+    assert.ok(fs.readdirSync(path.join(dir, 'signal')).filter((f) => f.endsWith('.seg')).length > 5, 'several segments');
+    assert.equal(o.pending('signal'), 200);
+    assert.deepEqual(drainAll(o, 'signal'), Array.from({ length: 200 }, (_, i) => i));
+    assert.equal(o.pending('signal'), 0);
+    assert.ok(fs.readdirSync(path.join(dir, 'signal')).filter((f) => f.endsWith('.seg')).length <= 2, 'delivered segments removed');
+    o.close();
+  });
+
+  it('after a restart resumes at the first unacknowledged record (taken but unacked are redelivered)', async () => {
+    let o = new Outbox({ dir, segmentBytes: 2048 });
+    await o.append('event', Array.from({ length: 100 }, (_, i) => rec(i)));
+    const a = o.take('event', 30)!;
+    o.ack('event', a.next); // 0..29 delivered
+    const b = o.take('event', 30)!; // 30..59 taken, never acknowledged (a crash)
+    assert.equal(idx(b.records[0]!), 30);
+    o.close();
+    o = new Outbox({ dir, segmentBytes: 2048 });
+    assert.equal(o.pending('event'), 70);
+    assert.deepEqual(drainAll(o, 'event'), Array.from({ length: 70 }, (_, i) => 30 + i));
+    await o.append('event', [rec(100)]);
+    assert.deepEqual(drainAll(o, 'event'), [100], 'sequence continues after restart');
+    o.close();
+  });
+
+  it('rewind() hands out the unacknowledged records again', async () => {
+    const o = new Outbox({ dir });
+    await o.append('s', [rec(1), rec(2), rec(3)]);
+    o.ack('s', o.take('s', 1)!.next);
+    o.take('s', 5);
+    o.rewind('s');
+    assert.deepEqual(drainAll(o, 's'), [2, 3]);
+    o.close();
+  });
+
+  it('cuts a torn tail (a write cut by a crash) and keeps every whole record', async () => {
+    let o = new Outbox({ dir });
+    await o.append('event', Array.from({ length: 50 }, (_, i) => rec(i)));
+    o.close();
+    const seg = path.join(dir, 'event', fs.readdirSync(path.join(dir, 'event')).find((f) => f.endsWith('.seg'))!);
+    const size = fs.statSync(seg).size;
+    fs.truncateSync(seg, size - 10); // the last record is cut in the middle
+    o = new Outbox({ dir });
+    assert.equal(o.recovery.length, 1);
+    assert.ok(o.recovery[0]!.tornBytes > 0);
+    assert.deepEqual(drainAll(o, 'event'), Array.from({ length: 49 }, (_, i) => i));
+    await o.append('event', [rec(99)]);
+    assert.deepEqual(drainAll(o, 'event'), [99], 'appends after the cut are readable');
+    o.close();
+  });
+
+  it('skips a damaged record in the middle, keeps the rest and reports the damage', async () => {
+    let o = new Outbox({ dir });
+    await o.append('incident', Array.from({ length: 20 }, (_, i) => rec(i)));
+    o.close();
+    const seg = path.join(dir, 'incident', fs.readdirSync(path.join(dir, 'incident')).find((f) => f.endsWith('.seg'))!);
+    const buf = fs.readFileSync(seg);
+    const recLen = 16 + rec(0).length; // records 0..9 have the same length
+    buf[Math.floor(recLen * 5 + 20)] ^= 0xff; // flip a payload byte of record 5
+    fs.writeFileSync(seg, buf);
+    const warnings: string[] = [];
+    o = new Outbox({ dir });
+    o.on('warning', (w: string) => warnings.push(w));
+    assert.equal(o.recovery.length, 1);
+    assert.equal(o.recovery[0]!.corruptBytes, recLen);
+    assert.deepEqual(
+      drainAll(o, 'incident'),
+      Array.from({ length: 20 }, (_, i) => i).filter((i) => i !== 5),
+    );
+    o.close();
+  });
+
+  it('a garbage segment file does not stop the outbox from opening', async () => {
+    fs.mkdirSync(path.join(dir, 'claim'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'claim', '0000000000000000.seg'), Buffer.alloc(5000, 0x5a));
+    const o = new Outbox({ dir });
+    assert.equal(o.pending('claim'), 0);
+    await o.append('claim', [rec(1)]);
+    assert.deepEqual(drainAll(o, 'claim'), [1]);
+    o.close();
+  });
+
+  it('at the cap drops oldest signals first, never events, and counts every dropped record', async () => {
+    const drops: DropInfo[] = [];
+    const o = new Outbox({
+      dir,
+      capBytes: 20000,
+      segmentBytes: 2000,
+      streams: { signal: { dropPriority: 0 }, gateway: { dropPriority: 1 }, event: { dropPriority: 'never' } },
+    });
+    o.on('drop', (d: DropInfo) => drops.push(d));
+    let sig = 0;
+    let gw = 0;
+    let ev = 0;
+    for (let round = 0; round < 60; round++) {
+      await o.append('signal', Array.from({ length: 10 }, () => rec(sig++)));
+      await o.append('gateway', [rec(gw++)]);
+      await o.append('event', [rec(ev++)]);
+    }
+    const st = o.stats();
+    assert.ok(st.bytes <= 20000 + 2000, `within the cap: ${st.bytes}`);
+    const signals = drainAll(o, 'signal');
+    const gateway = drainAll(o, 'gateway');
+    const events = drainAll(o, 'event');
+    assert.deepEqual(events, Array.from({ length: 60 }, (_, i) => i), 'every event kept');
+    assert.ok(st.streams.signal!.dropped > 0, 'signals dropped');
+    assert.equal(st.streams.event!.dropped, 0);
+    // counters match exactly what is missing, and the oldest went first (what is left is a suffix)
+    assert.equal(signals.length + st.streams.signal!.dropped, sig);
+    assert.deepEqual(signals, Array.from({ length: signals.length }, (_, i) => sig - signals.length + i));
+    assert.equal(gateway.length + st.streams.gateway!.dropped, gw);
+    assert.equal(drops.reduce((a, d) => a + d.records, 0), st.dropped);
+    // signals (priority 0) go before gateway (1): gateway only loses data once signals are gone
+    if (st.streams.gateway!.dropped > 0) assert.ok(signals.length <= 20, 'gateway dropped while signals remained');
+    o.close();
+    // the counters survive a restart
+    const o2 = new Outbox({ dir, streams: { signal: { dropPriority: 0 } } });
+    assert.equal(o2.stats().streams.signal!.dropped, st.streams.signal!.dropped);
+    o2.close();
+  });
+
+  it('a signal append never pushes out gateway or event data: it drops itself instead', async () => {
+    const o = new Outbox({ dir, capBytes: 3000, segmentBytes: 1024, streams: { signal: { dropPriority: 0 }, gateway: { dropPriority: 1 } } });
+    await o.append('gateway', Array.from({ length: 40 }, (_, i) => rec(i))); // ~3000 bytes
+    const r = await o.append('signal', [rec(1), rec(2)]);
+    assert.deepEqual(r, { stored: 0, dropped: 2 });
+    assert.equal(o.pending('gateway'), 40);
+    assert.equal(o.stats().streams.signal!.dropped, 2);
+    o.close();
+  });
+
+  it('refuses a second open of the same directory', () => {
+    const o = new Outbox({ dir });
+    assert.throws(() => new Outbox({ dir }), /already open/);
+    o.close();
+  });
+
+  it("fsync 'always' resolves appends after the data is synced", async () => {
+    const o = new Outbox({ dir, fsync: 'always' });
+    await Promise.all([o.append('a', [rec(1)]), o.append('a', [rec(2)])]);
+    assert.deepEqual(drainAll(o, 'a'), [1, 2]);
+    o.close();
+  });
+});
