@@ -134,6 +134,7 @@ class VehicleState {
   sigIface: number[] = [];
   lastT = Number.NEGATIVE_INFINITY;
   unordered = false;
+  texts = 0;
 
   constructor(
     readonly vehicle: string,
@@ -219,6 +220,7 @@ export class DecodeEngine {
       },
       text(t, name, value) {
         self.cur.full.pushText(t, name, value);
+        self.cur.texts++;
       },
     };
 
@@ -501,15 +503,14 @@ export class DecodeEngine {
     const list: FrameDecoder[] = [];
     const obd = cfg.obd && this.protocols.obd ? this.protocols.obd(this.ctx) : undefined;
     const dbs = cfg.dbc ?? [];
-    if (dbs.length > 0) {
-      if (cfg.j1939 && this.protocols.j1939) list.push(this.protocols.j1939(dbs, this.ctx));
-      else {
-        if (cfg.j1939) this.problem('warning', `${iface}: J1939 mode is asked for but this build has no J1939 decoder (edge/dbc/j1939): messages are matched by exact CAN id`);
-        list.push(new DbcFrameDecoder(dbs, this.ctx, cfg.obd ? isObdId : undefined));
-      }
+    if (cfg.j1939 && dbs.length > 0 && this.protocols.j1939) list.push(this.protocols.j1939(dbs, this.ctx));
+    else {
+      if (cfg.j1939) this.problem('warning', `${iface}: J1939 mode is asked for but this build has no J1939 decoder (edge/dbc/j1939): messages are matched by exact CAN id`);
+      // also with no DBC: then every frame not left to the OBD-II decoder is counted as unknown
+      list.push(new DbcFrameDecoder(dbs, this.ctx, obd ? isObdId : undefined));
     }
     if (obd) list.push(obd);
-    if (list.length === 0) this.problem('warning', `${iface}: nothing to decode with (no DBC${this.protocols.obd ? ', no OBD-II' : ''})`);
+    if (dbs.length === 0 && !obd) this.problem('warning', `${iface}: nothing to decode with (no DBC${cfg.obd ? ', no OBD-II decoder in this build' : ''})`);
     this.ifaceDecoders.set(iface, list);
     return list;
   }
@@ -576,7 +577,8 @@ export class DecodeEngine {
 
   private output(st: VehicleState): DecodeOutput {
     let full: SignalBatch | undefined;
-    if (st.full.count > 0 || st.touched.length > 0) {
+    if (st.full.count > 0 || st.touched.length > 0 || st.texts > 0) {
+      st.texts = 0;
       full = st.full.take();
       if (st.unordered) full = sortByTime(full);
       this.nSamples += full.count;

@@ -77,11 +77,13 @@ export class DbcFrameDecoder implements FrameDecoder {
     ctx: FrameDecoderContext,
     /** ids another decoder on the interface takes care of (not counted as unknown) */
     private readonly leaveTo: ((id: number, ext: boolean) => boolean) | undefined = undefined,
+    /** 'standard': look at 11-bit frames only (29-bit ones belong to the J1939 decoder) */
+    private readonly only: 'all' | 'standard' = 'all',
   ) {
     // first DBC wins for an id, as the configuration lists them
     for (const db of dbs) {
       for (const m of db.messages) {
-        if (!m.idValid) continue;
+        if (!m.idValid || (only === 'standard' && m.extended)) continue;
         const key = m.extended ? (m.id | 0x80000000) >>> 0 : m.id;
         if (!this.plans.has(key)) this.plans.set(key, ctx.planFor(m, db));
       }
@@ -92,9 +94,10 @@ export class DbcFrameDecoder implements FrameDecoder {
     const { t, id, flags, len, offset, data } = b;
     const plans = this.plans;
     const leaveTo = this.leaveTo;
+    const skip = this.only === 'standard' ? SKIP | FrameFlag.EXT : SKIP;
     for (let i = 0; i < b.count; i++) {
       const fl = flags[i]!;
-      if (fl & SKIP) continue;
+      if (fl & skip) continue;
       const ext = (fl & FrameFlag.EXT) !== 0;
       const fid = id[i]!;
       const plan = plans.get(ext ? (fid | 0x80000000) >>> 0 : fid);

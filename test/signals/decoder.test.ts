@@ -145,4 +145,23 @@ describe('signals: decode engine', () => {
     assert.ok(out.a!.length > 0 && out.a!.every((x) => Math.abs(x - 1) < 1e-9), String(out.a));
     assert.ok(out.b!.length > 0 && out.b!.every((x) => Math.abs(x + 2) < 1e-9), String(out.b));
   });
+
+  it('in J1939 mode matches by PGN and passes DM1 and VIN on as texts', () => {
+    const truck = dbc('j1939/CSS-Electronics-SAE-J1939-DEMO.dbc');
+    const e = new DecodeEngine({ interfaces: { can0: { dbc: [truck], j1939: true } }, map: loadVssMap('j1939-truck') });
+    // EEC1 from SA 0x00 at priority 3 (the DBC has 0x0CF004FE... as 0x8CF004FE): bytes 3-4 = 0x1448 * 0.125 = 649 rpm
+    // DM1 from SA 0x00: MIL on, SPN 91, FMI 3, OC 1
+    const { full, fullBatches } = run(e, [
+      batch('can0', [frame(1, 0x0cf00400, [0x60, 0x7d, 0x84, 0x48, 0x14, 0x00, 0xf0, 0x84], true), frame(1.5, 0x18feca00, [0x40, 0xff, 0x5b, 0x00, 0x03, 0x01, 0xff, 0xff], true), frame(2, 0x123, [0])]),
+    ]);
+    assert.deepEqual(full.filter((s) => s.name === 'Vehicle.Powertrain.CombustionEngine.Speed').map((s) => s.value), [649]);
+    const texts = fullBatches.flatMap((b) => b.texts);
+    assert.equal(texts.length, 1);
+    assert.equal(texts[0]!.name, 'J1939.DM1');
+    const dm1 = JSON.parse(texts[0]!.value) as { sa: number; mil: number; dtcs: Array<{ spn: number; fmi: number; oc: number }> };
+    assert.deepEqual([dm1.sa, dm1.mil, dm1.dtcs], [0, 1, [{ spn: 91, fmi: 3, oc: 1 }]]);
+    const c = e.counters();
+    assert.equal(c.decoded, 2);
+    assert.equal(c.unknown, 1, 'the 11-bit frame no DBC message has');
+  });
 });
