@@ -1,0 +1,145 @@
+// Small streaming filters. All take the sample's own time; none looks at the wall clock, and each
+// gives the same output for the same samples whatever the batch boundaries (state lives here).
+
+/**
+ * Moving median over a time window. A median keeps the edges of a step where they are (a held
+ * brake starts and ends at the same time after filtering) and drops spikes shorter than half the
+ * window (a knock on the sensor, one corrupt sample), which a mean would smear into a longer bump.
+ * The output is stamped at the middle of the samples in the window, which cancels the filter's lag.
+ */
+export class MovingMedian {
+  private readonly t: number[] = [];
+  private readonly v: number[] = [];
+  private readonly scratch: number[] = [];
+
+  constructor(private readonly windowS: number) {}
+
+  reset(): void {
+    this.t.length = 0;
+    this.v.length = 0;
+  }
+
+  /** Adds a sample and returns [stamp, median], or null while the window is still empty. */
+  push(t: number, v: number): [number, number] {
+    const ts = this.t;
+    ts.push(t);
+    this.v.push(v);
+    let drop = 0;
+    while (drop < ts.length - 1 && ts[drop]! <= t - this.windowS) drop++;
+    if (drop) {
+      ts.splice(0, drop);
+      this.v.splice(0, drop);
+    }
+    const n = ts.length;
+    const s = this.scratch;
+    s.length = n;
+    for (let i = 0; i < n; i++) s[i] = this.v[i]!;
+    s.sort((a, b) => a - b);
+    const med = n & 1 ? s[n >> 1]! : (s[(n >> 1) - 1]! + s[n >> 1]!) / 2;
+    return [(ts[0]! + ts[n - 1]!) / 2, med];
+  }
+}
+
+/**
+ * Acceleration from speed: least-squares slope of speed over time in a sliding window. Using the
+ * samples' own times makes it indifferent to sample jitter (a late sample is simply a point further
+ * right), and a dropped sample only thins the fit; a gap longer than the window restarts the fit, so
+ * nothing is ever differentiated across missing data. A finite difference of neighbours would turn
+ * 20 ms of jitter on a 100 ms period into a 20% acceleration error and a 1 km/h quantisation step
+ * into a spike.
+ */
+export class SpeedSlope {
+  private readonly t: number[] = [];
+  private readonly v: number[] = [];
+
+  constructor(
+    private readonly windowS: number,
+    private readonly minSamples: number,
+    private readonly minSpanFraction: number,
+  ) {}
+
+  reset(): void {
+    this.t.length = 0;
+    this.v.length = 0;
+  }
+
+  /** Adds a speed (m/s); returns [stamp, m/s^2] when the window is well filled, else null. */
+  push(t: number, v: number): [number, number] | null {
+    const ts = this.t;
+    if (ts.length && t - ts[ts.length - 1]! > this.windowS) this.reset();
+    ts.push(t);
+    this.v.push(v);
+    let drop = 0;
+    while (drop < ts.length - 1 && ts[drop]! < t - this.windowS) drop++;
+    if (drop) {
+      ts.splice(0, drop);
+      this.v.splice(0, drop);
+    }
+    const n = ts.length;
+    if (n < this.minSamples || ts[n - 1]! - ts[0]! < this.windowS * this.minSpanFraction) return null;
+    // centred on the first sample's time to keep the sums small and exact-ish
+    const t0 = ts[0]!;
+    let st = 0;
+    let sv = 0;
+    for (let i = 0; i < n; i++) {
+      st += ts[i]! - t0;
+      sv += this.v[i]!;
+    }
+    const mt = st / n;
+    const mv = sv / n;
+    let stt = 0;
+    let stv = 0;
+    for (let i = 0; i < n; i++) {
+      const dt = ts[i]! - t0 - mt;
+      stt += dt * dt;
+      stv += dt * (this.v[i]! - mv);
+    }
+    if (stt <= 0) return null;
+    return [t0 + mt, stv / stt];
+  }
+}
+
+/** Recent values of one signal, to look up the value at an earlier time (e.g. speed at an event's start). */
+export class History {
+  private readonly t: number[] = [];
+  private readonly v: number[] = [];
+
+  constructor(private readonly keepS: number) {}
+
+  push(t: number, v: number): void {
+    this.t.push(t);
+    this.v.push(v);
+    let drop = 0;
+    while (drop < this.t.length - 2 && this.t[drop + 1]! < t - this.keepS) drop++;
+    if (drop) {
+      this.t.splice(0, drop);
+      this.v.splice(0, drop);
+    }
+  }
+
+  get last(): number | null {
+    return this.v.length ? this.v[this.v.length - 1]! : null;
+  }
+
+  get lastT(): number | null {
+    return this.t.length ? this.t[this.t.length - 1]! : null;
+  }
+
+  /** The value at time t: linear between the samples around it; the last one at or before it otherwise. */
+  at(t: number, maxAgeS: number): number | null {
+    const ts = this.t;
+    for (let i = ts.length - 1; i >= 0; i--) {
+      if (ts[i]! <= t) {
+        if (t - ts[i]! > maxAgeS) return null;
+        const j = i + 1;
+        if (j < ts.length && ts[j]! - ts[i]! <= maxAgeS) {
+          const f = (t - ts[i]!) / (ts[j]! - ts[i]!);
+          return this.v[i]! + f * (this.v[j]! - this.v[i]!);
+        }
+        return this.v[i]!;
+      }
+    }
+    // before the first sample we keep: the first if close enough
+    return ts.length && ts[0]! - t <= maxAgeS ? this.v[0]! : null;
+  }
+}

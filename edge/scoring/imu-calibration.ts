@@ -1,0 +1,171 @@
+// IMU mounting calibration. An aftermarket IMU can be mounted any way round (the car drive's module
+// has gravity on +X), so before its axes mean anything:
+// 1. up: the mean acceleration over a standstill (speed below the stop threshold for
+//    gravityStandstillS with little spread) is the reaction to gravity, pointing up;
+// 2. forward: while driving, the horizontal part of the IMU acceleration (averaged over the same window
+//    as the speed slope) is paired with the acceleration derived from speed; forward is the direction
+//    of sum(h * a), and the correlation of the IMU along it with the speed-derived acceleration says
+//    how well they agree. It is accepted once forwardMinSamples samples with a clear acceleration or
+//    braking (|a| >= forwardMinAccelMs2) agree (correlation >= forwardMinCorrelation);
+// 3. left = up x forward (ISO 8855: x forward, y left, z up).
+// A later standstill whose gravity differs by more than 10 degrees means the sensor moved: start over.
+
+import type { ScoringConfig } from './config.js';
+import { History } from './filters.js';
+import { angleDeg, cross, dot, round6, unitVec, type Vec3 } from './vec.js';
+import type { ImuCalibration } from './types.js';
+
+const MOVED_DEG = 10;
+
+export class ImuCalibrator {
+  up: Vec3 | null = null;
+  forward: Vec3 | null = null;
+  left: Vec3 | null = null;
+  private e1: Vec3 = [1, 0, 0];
+  private e2: Vec3 = [0, 1, 0];
+  // standstill streak
+  private still = { n: 0, t0: 0, s: [0, 0, 0] as Vec3, ss: [0, 0, 0] as Vec3 };
+  // trailing mean of the horizontal components, for pairing with the speed slope
+  private readonly win: Array<[number, number, number]> = [];
+  private sum1 = 0;
+  private sum2 = 0;
+  private readonly h1 = new History(5);
+  private readonly h2 = new History(5);
+  // least squares sums
+  private s11 = 0;
+  private s12 = 0;
+  private s22 = 0;
+  private s1a = 0;
+  private s2a = 0;
+  private saa = 0;
+  private n = 0;
+  private correlation: number | null = null;
+
+  constructor(
+    private readonly vehicle: string,
+    private readonly c: ScoringConfig['acceleration'],
+    private readonly stopSpeedKmh: number,
+  ) {}
+
+  get complete(): boolean {
+    return this.forward !== null;
+  }
+
+  /** One IMU sample (m/s^2, sensor axes) with the speed at its time; returns a record when the calibration changed. */
+  pushImu(t: number, a: Vec3, speedKmh: number | null): ImuCalibration | null {
+    let changed: ImuCalibration | null = null;
+    if (speedKmh !== null && speedKmh < this.stopSpeedKmh) changed = this.standstill(t, a);
+    else this.still.n = 0;
+    if (this.up) {
+      // horizontal components in the (e1, e2) basis, trailing mean over the slope window
+      const v = dot(a, this.up);
+      const h: Vec3 = [a[0] - v * this.up[0], a[1] - v * this.up[1], a[2] - v * this.up[2]];
+      const c1 = dot(h, this.e1);
+      const c2 = dot(h, this.e2);
+      this.win.push([t, c1, c2]);
+      this.sum1 += c1;
+      this.sum2 += c2;
+      while (this.win.length > 1 && this.win[0]![0] < t - this.c.derivedWindowS) {
+        const [, o1, o2] = this.win.shift()!;
+        this.sum1 -= o1;
+        this.sum2 -= o2;
+      }
+      const mid = (this.win[0]![0] + t) / 2;
+      this.h1.push(mid, this.sum1 / this.win.length);
+      this.h2.push(mid, this.sum2 / this.win.length);
+    }
+    return changed;
+  }
+
+  /** Acceleration derived from speed (m/s^2) at stamp t, while moving: one regression sample. */
+  pushDerived(t: number, aMs2: number, speedKmh: number): ImuCalibration | null {
+    if (!this.up || this.forward || Math.abs(aMs2) < this.c.forwardMinAccelMs2 || speedKmh < this.stopSpeedKmh * 5) return null;
+    const x1 = this.h1.at(t, 0.2);
+    const x2 = this.h2.at(t, 0.2);
+    if (x1 === null || x2 === null) return null;
+    this.s11 += x1 * x1;
+    this.s12 += x1 * x2;
+    this.s22 += x2 * x2;
+    this.s1a += x1 * aMs2;
+    this.s2a += x2 * aMs2;
+    this.saa += aMs2 * aMs2;
+    this.n++;
+    if (this.n < this.c.forwardMinSamples) return null;
+    // Direction of sum(h * a): along forward, since only the forward component of h varies with a.
+    // (A full 2-D least squares is ill-conditioned in straight-line driving: the lateral component
+    // then has almost no variance and its coefficient is noise.)
+    const len = Math.hypot(this.s1a, this.s2a);
+    if (len === 0) return null;
+    const f1 = this.s1a / len;
+    const f2 = this.s2a / len;
+    const proj = f1 * f1 * this.s11 + 2 * f1 * f2 * this.s12 + f2 * f2 * this.s22;
+    this.correlation = proj > 0 ? (f1 * this.s1a + f2 * this.s2a) / Math.sqrt(this.saa * proj) : 0;
+    if (this.correlation < this.c.forwardMinCorrelation) return null;
+    this.forward = unitVec([f1 * this.e1[0] + f2 * this.e2[0], f1 * this.e1[1] + f2 * this.e2[1], f1 * this.e1[2] + f2 * this.e2[2]]);
+    this.left = cross(this.up, this.forward);
+    return this.record(t);
+  }
+
+  /** Longitudinal and lateral acceleration (m/s^2) of an IMU sample, once calibrated. */
+  project(a: Vec3): [number, number] | null {
+    if (!this.forward || !this.left) return null;
+    return [dot(a, this.forward), dot(a, this.left)];
+  }
+
+  private standstill(t: number, a: Vec3): ImuCalibration | null {
+    const s = this.still;
+    if (s.n === 0) {
+      s.t0 = t;
+      s.s = [0, 0, 0];
+      s.ss = [0, 0, 0];
+    }
+    s.n++;
+    for (let i = 0; i < 3; i++) {
+      s.s[i]! += a[i]!;
+      s.ss[i]! += a[i]! * a[i]!;
+    }
+    if (t - s.t0 < this.c.gravityStandstillS || s.n < 10) return null;
+    let spread = 0;
+    for (let i = 0; i < 3; i++) {
+      const m = s.s[i]! / s.n;
+      spread = Math.max(spread, Math.sqrt(Math.max(0, s.ss[i]! / s.n - m * m)));
+    }
+    if (spread > this.c.gravityMaxSpreadMs2) {
+      s.n = 0; // disturbed (engine shake, someone climbing in): start a new streak
+      return null;
+    }
+    const up = unitVec([s.s[0] / s.n, s.s[1] / s.n, s.s[2] / s.n]);
+    s.n = 0; // next streak refines / checks
+    if (this.up && angleDeg(up, this.up) <= MOVED_DEG) return null;
+    this.setUp(up);
+    return this.record(t);
+  }
+
+  private setUp(up: Vec3): void {
+    this.up = up;
+    this.forward = null;
+    this.left = null;
+    this.n = this.s11 = this.s12 = this.s22 = this.s1a = this.s2a = this.saa = 0;
+    this.correlation = null;
+    this.win.length = 0;
+    this.sum1 = this.sum2 = 0;
+    // any axis not parallel to up gives a basis of the horizontal plane
+    const ax: Vec3 = Math.abs(up[0]) < 0.6 ? [1, 0, 0] : Math.abs(up[1]) < 0.6 ? [0, 1, 0] : [0, 0, 1];
+    this.e1 = unitVec(cross(up, ax));
+    this.e2 = cross(up, this.e1);
+  }
+
+  private record(t: number): ImuCalibration {
+    return {
+      kind: 'calibration',
+      vehicle: this.vehicle,
+      t,
+      up: round6(this.up!),
+      forward: this.forward ? round6(this.forward) : null,
+      left: this.left ? round6(this.left) : null,
+      state: this.forward ? 'complete' : 'gravity',
+      samples: this.n,
+      correlation: this.correlation === null ? null : Math.round(this.correlation * 1000) / 1000,
+    };
+  }
+}

@@ -1,0 +1,519 @@
+// Scoring state of one vehicle: routes each sample of its SignalBatches, in order, to the filters,
+// detectors and the trip tracker. Everything advances on sample times only, and every piece of state
+// lives here between batches, so the outputs do not depend on how the stream was cut into batches.
+
+import type { SignalBatch, SignalInfo } from '../signals/signal-batch.js';
+import { configVersion, parseHhmm, type ScoringConfig } from './config.js';
+import { FatigueDetector } from './fatigue.js';
+import { History, MovingMedian, SpeedSlope } from './filters.js';
+import { G, HarshDetector, type HarshEpisode } from './harsh.js';
+import { IdlingDetector } from './idling.js';
+import { ImuCalibrator } from './imu-calibration.js';
+import { inWindow, LocalClock } from './local-time.js';
+import { computeScore, RollingScores, type TripRecord } from './score.js';
+import { SpeedingDetector } from './speeding.js';
+import { TripTracker, type TripAcc } from './trips.js';
+import type { AccelSource, EventRef, EventType, ImuCalibration, Position, ScoringEvent, ScoringOutput, TripSummary } from './types.js';
+
+const enum Role {
+  None,
+  Speed,
+  Lon,
+  Lat,
+  Yaw,
+  Latitude,
+  Longitude,
+  EngineSpeed,
+  EngineRunning,
+  Odometer,
+  Fuel,
+  ImuX,
+  ImuY,
+  ImuZ,
+}
+
+/** A source stays "live" (and outranks lower ones) this long after its last sample, s. */
+const LIVE_S = 1;
+const SOURCE_RANK: Record<AccelSource, number> = { measured: 3, calibrated: 2, derived: 1 };
+
+/** Shared across the vehicles of one engine: rolling scores per driver and per vehicle. */
+export interface ScoreBooks {
+  drivers: RollingScores;
+  vehicles: RollingScores;
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export class VehicleScorer {
+  private readonly version: string;
+  private readonly roles = new Map<string, Role>();
+  private readonly speedHist: History;
+  private readonly slope: SpeedSlope;
+  private readonly calib: ImuCalibrator;
+  private readonly medians: Record<'measuredLon' | 'measuredLat' | 'imuLon' | 'imuLat' | 'yawLat', MovingMedian>;
+  private readonly lastLive: Record<'lon' | 'lat', Record<AccelSource, number>> = {
+    lon: { measured: -Infinity, calibrated: -Infinity, derived: -Infinity },
+    lat: { measured: -Infinity, calibrated: -Infinity, derived: -Infinity },
+  };
+  private readonly braking: HarshDetector;
+  private readonly accel: HarshDetector;
+  private readonly corner: HarshDetector;
+  private readonly speeding: SpeedingDetector;
+  private readonly idling: IdlingDetector;
+  private readonly fatigue: FatigueDetector;
+  private readonly trips: TripTracker;
+  private readonly clock: LocalClock;
+  private readonly nightStart: number;
+  private readonly nightEnd: number;
+  private readonly fixes: Position[] = [];
+  private pendingLat: [number, number] | null = null;
+  private pendingLon: [number, number] | null = null;
+  private imu: { t: number; x: number; y: number; z: number; have: number } = { t: NaN, x: 0, y: 0, z: 0, have: 0 };
+  private odometer: number | null = null;
+  private fuel: number | null = null;
+  private engineSignal = false;
+  private driver: string | undefined;
+  private readonly driverChanges: Array<[number, string | undefined]> = [];
+  private tachograph = false;
+  private lastSpeed: number | null = null;
+  private lastSpeedT = -Infinity;
+  private now = -Infinity;
+  private fatigueCounted: number | null = null;
+  private out: ScoringOutput[] = [];
+
+  constructor(
+    readonly vehicle: string,
+    readonly cfg: ScoringConfig,
+    private readonly books: ScoreBooks,
+  ) {
+    this.version = configVersion(cfg);
+    const a = cfg.acceleration;
+    this.speedHist = new History(Math.max(10, cfg.harsh.maxGapS * 4));
+    this.slope = new SpeedSlope(a.derivedWindowS, a.derivedMinSamples, a.derivedMinSpan);
+    this.calib = new ImuCalibrator(vehicle, a, cfg.trip.stopSpeedKmh);
+    const w = cfg.harsh.smoothingS;
+    this.medians = { measuredLon: new MovingMedian(w), measuredLat: new MovingMedian(w), imuLon: new MovingMedian(w), imuLat: new MovingMedian(w), yawLat: new MovingMedian(w) };
+    const h = cfg.harsh;
+    this.braking = new HarshDetector('harsh_braking', h.braking, h.hysteresisG, h.maxGapS);
+    this.accel = new HarshDetector('harsh_acceleration', h.acceleration, h.hysteresisG, h.maxGapS);
+    this.corner = new HarshDetector('harsh_cornering', h.cornering, h.hysteresisG, h.maxGapS);
+    this.speeding = new SpeedingDetector(cfg.speeding, cfg.trip.maxSampleGapS);
+    this.idling = new IdlingDetector(cfg.idling.minDurationS, cfg.trip.maxSampleGapS);
+    this.fatigue = new FatigueDetector(cfg.fatigue);
+    this.trips = new TripTracker(cfg.trip, (acc, t1) => this.tripEnded(acc, t1));
+    this.clock = new LocalClock(cfg.night.timeZone);
+    this.nightStart = parseHhmm(cfg.night.start);
+    this.nightEnd = parseHhmm(cfg.night.end);
+    const s = cfg.signals;
+    const roles: Array<[string, Role]> = [
+      [s.speed, Role.Speed],
+      [s.accelLongitudinal, Role.Lon],
+      [s.accelLateral, Role.Lat],
+      [s.yawRate, Role.Yaw],
+      [s.latitude, Role.Latitude],
+      [s.longitude, Role.Longitude],
+      [s.engineSpeed, Role.EngineSpeed],
+      [s.engineRunning, Role.EngineRunning],
+      [s.odometer, Role.Odometer],
+      [s.fuelUsed, Role.Fuel],
+      [s.imuX, Role.ImuX],
+      [s.imuY, Role.ImuY],
+      [s.imuZ, Role.ImuZ],
+    ];
+    for (const [n, r] of roles) this.roles.set(n, r);
+  }
+
+  private roleOf(info: SignalInfo): Role {
+    const r = this.roles.get(info.name) ?? Role.None;
+    // acceleration someone else derived from speed: we derive our own, with a filter we can vouch for
+    if ((r === Role.Lon || r === Role.Lat) && info.derived) return Role.None;
+    return r;
+  }
+
+  /** Processes one batch; returns what it produced. */
+  push(b: SignalBatch): ScoringOutput[] {
+    const roles = b.signals.map((i) => this.roleOf(i));
+    const texts = b.texts.length > 1 ? [...b.texts].sort((x, y) => x.t - y.t) : b.texts;
+    let ti = 0;
+    for (let i = 0; i < b.count; i++) {
+      const t = b.t[i]!;
+      while (ti < texts.length && texts[ti]!.t <= t) this.text(texts[ti]!.t, texts[ti]!.name, texts[ti++]!.value);
+      const role = roles[b.signal[i]!]!;
+      if (role !== Role.None) this.sample(t, role, b.value[i]!);
+    }
+    while (ti < texts.length) this.text(texts[ti]!.t, texts[ti]!.name, texts[ti++]!.value);
+    return this.drain();
+  }
+
+  /** End of data: closes open episodes and the open trip. */
+  finish(): ScoringOutput[] {
+    this.harsh(this.braking.flush());
+    this.harsh(this.accel.flush());
+    this.harsh(this.corner.flush());
+    this.speedingDone(this.speeding.flush());
+    this.idleDone(this.idling.flush(this.fuel));
+    this.fatigueDone(this.fatigue.end(this.now));
+    this.trips.finish();
+    return this.drain();
+  }
+
+  private drain(): ScoringOutput[] {
+    const o = this.out;
+    this.out = [];
+    return o;
+  }
+
+  private advance(t: number): void {
+    if (t > this.now) this.now = t;
+    this.trips.tick(t);
+  }
+
+  private text(t: number, name: string, value: string): void {
+    this.advance(t);
+    const s = this.cfg.signals;
+    if (name === s.driverId) {
+      this.tachograph = true;
+      const d = value.trim() || undefined;
+      this.setDriver(t, d);
+    } else if (name === s.ignition && !this.engineSignal) {
+      const v = value.trim().toUpperCase();
+      this.trips.setEngine(t, v === 'ON' || v === 'START');
+    }
+  }
+
+  private setDriver(t: number, d: string | undefined): void {
+    if (d === this.driver) return;
+    this.fatigueDone(this.fatigue.end(t));
+    this.fatigueCounted = null;
+    this.driver = d;
+    this.driverChanges.push([t, d]);
+    if (this.driverChanges.length > 64) this.driverChanges.shift();
+  }
+
+  private driverAt(t: number): string | undefined {
+    if (!this.tachograph) {
+      for (const r of this.cfg.roster) {
+        if (Date.parse(r.from) / 1000 <= t && (r.to === undefined || t < Date.parse(r.to) / 1000)) return r.driver;
+      }
+      return undefined;
+    }
+    for (let i = this.driverChanges.length - 1; i >= 0; i--) if (this.driverChanges[i]![0] <= t) return this.driverChanges[i]![1];
+    return undefined;
+  }
+
+  /** Last fix at or before t (binary search; fixes are kept for trip.maxGapS + 2 min). */
+  private positionAt(t: number): Position | null {
+    const f = this.fixes;
+    let lo = 0;
+    let hi = f.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (f[mid]!.t <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? f[lo - 1]! : null;
+  }
+
+  private speedAt(t: number): number | null {
+    return this.speedHist.at(t, this.cfg.trip.maxSampleGapS);
+  }
+
+  private sample(t: number, role: Role, v: number): void {
+    if (Number.isNaN(v)) return;
+    this.advance(t);
+    switch (role) {
+      case Role.Speed:
+        return this.speed(t, v);
+      case Role.Lon:
+        return this.lonLat('lon', 'measured', this.medians.measuredLon.push(t, v), t);
+      case Role.Lat:
+        return this.lonLat('lat', 'measured', this.medians.measuredLat.push(t, v), t);
+      case Role.Yaw: {
+        const sp = this.freshSpeed(t);
+        if (sp === null) return;
+        return this.lonLat('lat', 'derived', this.medians.yawLat.push(t, (sp / 3.6) * ((v * Math.PI) / 180)), t);
+      }
+      case Role.Latitude:
+        this.pendingLat = [t, v];
+        return this.fix();
+      case Role.Longitude:
+        this.pendingLon = [t, v];
+        return this.fix();
+      case Role.EngineSpeed:
+        this.engineSignal = true;
+        this.trips.setEngine(t, v >= this.cfg.engine.runningRpm);
+        return this.idleCheck(t);
+      case Role.EngineRunning:
+        this.engineSignal = true;
+        this.trips.setEngine(t, v >= 0.5);
+        return this.idleCheck(t);
+      case Role.Odometer:
+        this.odometer = v;
+        return;
+      case Role.Fuel:
+        this.fuel = v;
+        return;
+      case Role.ImuX:
+      case Role.ImuY:
+      case Role.ImuZ:
+        return this.imuAxis(t, role, v);
+    }
+  }
+
+  private freshSpeed(t: number): number | null {
+    return this.lastSpeed !== null && t - this.lastSpeedT <= this.cfg.trip.maxSampleGapS ? this.lastSpeed : null;
+  }
+
+  private fix(): void {
+    const a = this.pendingLat;
+    const b = this.pendingLon;
+    if (!a || !b || Math.abs(a[0] - b[0]) > 0.5) return;
+    this.pendingLat = this.pendingLon = null;
+    if (Math.abs(a[1]) > 90 || Math.abs(b[1]) > 180 || (a[1] === 0 && b[1] === 0)) return;
+    const p: Position = { t: Math.max(a[0], b[0]), lat: a[1], lon: b[1] };
+    this.fixes.push(p);
+    const keep = p.t - this.cfg.trip.maxGapS - 120;
+    let drop = 0;
+    while (drop < this.fixes.length - 3 && this.fixes[drop]!.t < keep) drop++;
+    if (drop > 256) this.fixes.splice(0, drop);
+    const tr = this.trips.trip;
+    if (tr && !tr.startPosition) tr.startPosition = p;
+  }
+
+  private imuAxis(t: number, role: Role, v: number): void {
+    const m = this.imu;
+    if (m.t !== t) {
+      m.t = t;
+      m.have = 0;
+    }
+    if (role === Role.ImuX) m.x = v;
+    else if (role === Role.ImuY) m.y = v;
+    else m.z = v;
+    m.have |= 1 << (role - Role.ImuX);
+    if (m.have !== 7) return;
+    m.have = 0;
+    const a: [number, number, number] = [m.x, m.y, m.z];
+    this.calibration(this.calib.pushImu(t, a, this.speedAt(t)));
+    const p = this.calib.project(a);
+    if (!p) return;
+    this.lonLat('lon', 'calibrated', this.medians.imuLon.push(t, p[0]), t);
+    this.lonLat('lat', 'calibrated', this.medians.imuLat.push(t, p[1]), t);
+  }
+
+  private calibration(c: ImuCalibration | null): void {
+    if (c) this.out.push(c);
+  }
+
+  private speed(t: number, v: number): void {
+    if (t < this.lastSpeedT) return;
+    const step = this.trips.speed(t, v, this.odometer);
+    this.lastSpeed = v;
+    this.lastSpeedT = t;
+    this.speedHist.push(t, v);
+    if (step) this.interval(t, step.dt, step.moving);
+    this.speedingDone(this.speeding.push(t, v));
+    this.idleCheck(t);
+    const d = this.slope.push(t, v / 3.6);
+    if (d) {
+      const sp = this.speedAt(d[0]) ?? v;
+      this.calibration(this.calib.pushDerived(d[0], d[1], sp));
+      this.lonLat('lon', 'derived', [d[0], d[1]], t);
+    }
+  }
+
+  /** A driving/standing interval [t - dt, t]: fatigue, night share, per-driver time. */
+  private interval(t: number, dt: number, moving: boolean): void {
+    this.fatigueDone(this.fatigue.interval(t, dt, moving));
+    const tr = this.trips.trip;
+    const f0 = this.fatigue.openSince;
+    if (f0 !== null && this.fatigueCounted !== f0) {
+      this.fatigueCounted = f0;
+      if (tr) this.addToTrip(tr, { id: this.eventId('fatigue', f0), type: 'fatigue', t0: f0 });
+    }
+    if (!tr || !moving) return;
+    if (inWindow(this.clock.minuteOfDay(t - dt / 2), this.nightStart, this.nightEnd)) tr.nightSeconds += dt;
+    const d = this.driverAt(t);
+    if (d !== undefined) tr.driverSeconds.set(d, (tr.driverSeconds.get(d) ?? 0) + dt);
+  }
+
+  private idleCheck(t: number): void {
+    const sp = this.freshSpeed(t);
+    const idle = sp !== null && sp < this.cfg.trip.stopSpeedKmh && this.trips.engineAt(t) === true;
+    this.idleDone(this.idling.push(t, idle, this.fuel));
+  }
+
+  /** A filtered acceleration sample (m/s^2) from `source`, stamped `at[0]`; `raw` is the sample time. */
+  private lonLat(axis: 'lon' | 'lat', source: AccelSource, at: [number, number], raw: number): void {
+    const live = this.lastLive[axis];
+    live[source] = raw;
+    for (const s of ['measured', 'calibrated'] as const) if (SOURCE_RANK[s] > SOURCE_RANK[source] && raw - live[s] <= LIVE_S) return;
+    const [t, a] = at;
+    const sp = this.speedAt(t);
+    if (axis === 'lon') {
+      this.harsh(this.braking.push(t, -a / G, sp, source));
+      this.harsh(this.accel.push(t, a / G, sp, source));
+    } else {
+      this.harsh(this.corner.push(t, Math.abs(a) / G, sp, source));
+    }
+  }
+
+  private eventId(type: EventType, t0: number): string {
+    return `${this.vehicle}/${type}/${Math.round(t0 * 1000)}`;
+  }
+
+  private emit(e: Omit<ScoringEvent, 'kind' | 'id' | 'vehicle' | 'driver' | 'position' | 'configVersion' | 'duration'>): void {
+    const driver = this.driverAt(e.t0);
+    const ev: ScoringEvent = {
+      kind: 'event',
+      id: this.eventId(e.type, e.t0),
+      vehicle: this.vehicle,
+      ...(driver !== undefined ? { driver } : {}),
+      ...e,
+      duration: r3(e.t1 - e.t0),
+      position: this.positionAt(e.t0),
+      configVersion: this.version,
+    };
+    this.out.push(ev);
+    const tr = this.trips.trip;
+    if (tr && ev.t1 >= tr.t0) {
+      this.addToTrip(tr, { id: ev.id, type: ev.type, t0: ev.t0 });
+      if (ev.type === 'speeding') tr.speedingSeconds += ev.overSeconds ?? 0;
+      if (ev.accelSource) tr.accelSources.add(ev.accelSource);
+    }
+  }
+
+  private addToTrip(tr: TripAcc, ref: EventRef): void {
+    if (tr.events.some((e) => e.id === ref.id)) return;
+    tr.events.push(ref);
+    tr.counts[ref.type]++;
+  }
+
+  private harsh(e: HarshEpisode | null): void {
+    if (!e) return;
+    this.emit({
+      type: e.type,
+      t0: e.t0,
+      t1: e.t1,
+      peak: r3(e.peak),
+      unit: 'g',
+      peakT: e.peakT,
+      threshold: e.threshold,
+      speedAtStart: r3(e.speedAtStart),
+      accelSource: e.source,
+    });
+  }
+
+  private speedingDone(e: ReturnType<SpeedingDetector['push']>): void {
+    if (!e) return;
+    this.emit({
+      type: 'speeding',
+      t0: e.t0,
+      t1: e.t1,
+      peak: r3(e.peak),
+      unit: 'km/h',
+      peakT: e.peakT,
+      threshold: e.limitKmh + this.cfg.speeding.toleranceKmh,
+      speedAtStart: r3(e.speedAtStart),
+      limitKmh: e.limitKmh,
+      overSeconds: r3(e.overSeconds),
+      overDistanceKm: r3(e.overDistanceKm),
+    });
+  }
+
+  private idleDone(e: ReturnType<IdlingDetector['push']>): void {
+    if (!e) return;
+    const idle = r3(e.t1 - e.t0);
+    this.emit({
+      type: 'idling',
+      t0: e.t0,
+      t1: e.t1,
+      peak: idle,
+      unit: 's',
+      peakT: e.t1,
+      threshold: this.cfg.idling.minDurationS,
+      speedAtStart: this.speedAt(e.t0),
+      idleSeconds: idle,
+      fuelLitres: e.fuelLitres,
+    });
+  }
+
+  private fatigueDone(e: ReturnType<FatigueDetector['end']>): void {
+    if (!e) return;
+    this.emit({
+      type: 'fatigue',
+      t0: e.t0,
+      t1: e.t1,
+      peak: r3(e.drivingSeconds / 3600),
+      unit: 'h',
+      peakT: e.t1,
+      threshold: this.cfg.fatigue.maxDrivingS / 3600,
+      speedAtStart: this.speedAt(e.t0),
+      drivingSeconds: r3(e.drivingSeconds),
+    });
+  }
+
+  private tripEnded(acc: TripAcc, t1: number): void {
+    // episodes whose data stopped belong to this trip: close them before summing it up
+    this.harsh(this.braking.closeIfStale(this.now));
+    this.harsh(this.accel.closeIfStale(this.now));
+    this.harsh(this.corner.closeIfStale(this.now));
+    this.speedingDone(this.speeding.closeIfStale(this.now));
+    this.idleDone(this.idling.closeIfStale(this.now));
+    const odo = acc.odo0 !== null && acc.odoLast !== null && acc.odoLast > acc.odo0 ? acc.odoLast - acc.odo0 : null;
+    const distance = odo ?? acc.speedDistanceKm;
+    if (distance < this.cfg.trip.minDistanceKm) return;
+    // the events list may hold ones that began before t1 only
+    const events = acc.events.filter((e) => e.t0 <= t1);
+    const counts = { ...acc.counts };
+    for (const e of acc.events) if (e.t0 > t1) counts[e.type]--;
+    let driver: string | undefined;
+    let best = -1;
+    for (const [d, s] of [...acc.driverSeconds].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+      if (s > best) {
+        best = s;
+        driver = d;
+      }
+    }
+    const id = `${this.vehicle}/trip/${Math.round(acc.t0 * 1000)}`;
+    const rec: TripRecord = { id, t0: acc.t0, t1, distanceKm: distance, drivingSeconds: acc.drivingSeconds, speedingSeconds: acc.speedingSeconds, counts, events };
+    const sc = this.cfg.score;
+    const tripScore = computeScore('trip', id, { ...rec, from: acc.t0, to: t1, trips: [id] }, sc, sc.minTripDistanceKm, { vehicle: this.vehicle, ...(driver !== undefined ? { driver } : {}) }, this.version);
+    const summary: TripSummary = {
+      kind: 'trip',
+      id,
+      vehicle: this.vehicle,
+      ...(driver !== undefined ? { driver } : {}),
+      drivers: [...acc.driverSeconds.keys()].sort(),
+      t0: acc.t0,
+      t1,
+      duration: r3(t1 - acc.t0),
+      drivingSeconds: r3(acc.drivingSeconds),
+      idleSeconds: r3(acc.idleSeconds),
+      gapSeconds: r3(acc.gapSeconds),
+      distance: r3(distance),
+      distanceSource: odo !== null ? 'odometer' : 'speed',
+      maxSpeed: r3(acc.maxSpeed),
+      startPosition: acc.startPosition,
+      endPosition: this.positionAt(t1),
+      counts,
+      speedingSeconds: r3(acc.speedingSeconds),
+      speedingShare: tripScore.speedingShare,
+      nightSeconds: r3(acc.nightSeconds),
+      nightShare: acc.drivingSeconds > 0 ? r3(acc.nightSeconds / acc.drivingSeconds) : 0,
+      accelSources: [...acc.accelSources].sort(),
+      score: tripScore.score,
+      scoreStatus: tripScore.status,
+      version: tripScore.version,
+      configVersion: this.version,
+      events,
+    };
+    this.out.push(summary, tripScore);
+    const min = sc.minRollingDistanceKm;
+    const vin = this.books.vehicles.add(this.vehicle, rec, sc.rollingDays);
+    this.out.push(computeScore('vehicle', this.vehicle, vin, sc, min, { vehicle: this.vehicle }, this.version));
+    if (driver !== undefined) {
+      const din = this.books.drivers.add(driver, rec, sc.rollingDays);
+      this.out.push(computeScore('driver', driver, din, sc, min, { driver }, this.version));
+    }
+  }
+}

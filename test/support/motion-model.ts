@@ -1,0 +1,299 @@
+// A small vehicle-motion model for scenario drives with known ground truth.
+//
+// A drive is a list of phases of constant longitudinal acceleration (speed clamps at 0) and lateral
+// acceleration (cornering), with the engine on or off, or a data gap. The model samples it like a
+// vehicle's buses would: wheel speed and engine speed at 10 Hz, a 100 Hz IMU mounted the way the car
+// drive's module is (gravity on +X, so longitudinal and lateral land on the other axes), GNSS at 1 Hz;
+// each with timestamp jitter, dropped samples, noise and the DBC's quantisation (seeded: the same
+// options give the same drive). It renders to VSS samples (what the decoder will emit) or to CAN
+// frames through the DBC encoder (CSS J1939 demo EEC1/CCVS1 + gnss.dbc), so the decode path can be
+// exercised end to end once the decoder exists.
+
+import type { CanFrame } from '../../edge/can/frame.js';
+import type { Database } from '../../edge/dbc/index.js';
+import { SignalBatchBuilder, type Sample, type SignalBatch, type SignalInfo, type TextSample } from '../../edge/signals/signal-batch.js';
+
+export const G0 = 9.80665;
+
+export interface Phase {
+  duration: number;
+  /** longitudinal acceleration, m/s^2 (negative brakes); speed never goes below 0 */
+  accel?: number;
+  /** lateral acceleration, m/s^2 (positive to the left) */
+  lateral?: number;
+  /** engine running (default true) */
+  engine?: boolean;
+  /** no data at all during this phase */
+  gap?: boolean;
+  label?: string;
+}
+
+export interface DriveOptions {
+  /** start time, s since the epoch */
+  t0?: number;
+  seed?: number;
+  speedHz?: number;
+  imuHz?: number;
+  gnssHz?: number;
+  rpmHz?: number;
+  /** timestamp jitter, uniform +-, as a fraction of each stream's period */
+  jitter?: number;
+  /** probability that a sample is dropped */
+  dropRate?: number;
+  /** IMU vibration noise, m/s^2 (standard deviation) */
+  imuNoise?: number;
+  /** wheel-speed noise, km/h (standard deviation) */
+  speedNoise?: number;
+  /** emit Vehicle.Acceleration.Longitudinal/Lateral as a measured signal (100 Hz) */
+  measuredAccel?: boolean;
+  /** emit a yaw rate (10 Hz) */
+  yaw?: boolean;
+  driver?: string;
+  start?: { lat: number; lon: number };
+  /** accumulated fuel signal: litres per hour at idle and per km driving */
+  fuel?: { idleLph: number; perKm: number };
+}
+
+export interface PhaseTruth {
+  label: string;
+  t0: number;
+  t1: number;
+  /** km/h at t0 and t1 */
+  v0: number;
+  v1: number;
+  accel: number;
+  lateral: number;
+  engine: boolean;
+  gap: boolean;
+}
+
+export interface Drive {
+  samples: Sample[];
+  texts: TextSample[];
+  infos: SignalInfo[];
+  phases: PhaseTruth[];
+  /** total distance, km (analytic) */
+  distanceKm: number;
+  t0: number;
+  t1: number;
+  /** CAN frames of the same drive (can0: EEC1 + CCVS1; can1: gnss.dbc), for the decode path */
+  frames(j1939: Database, gnss: Database): Array<{ iface: string; frame: CanFrame }>;
+}
+
+/** mulberry32: small, seeded, the same sequence on every machine. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const NAMES = {
+  speed: 'Vehicle.Speed',
+  rpm: 'Vehicle.Powertrain.CombustionEngine.Speed',
+  lat: 'Vehicle.CurrentLocation.Latitude',
+  lon: 'Vehicle.CurrentLocation.Longitude',
+  accLon: 'Vehicle.Acceleration.Longitudinal',
+  accLat: 'Vehicle.Acceleration.Lateral',
+  yaw: 'Vehicle.AngularVelocity.Yaw',
+  imuX: 'gnss_imu.AccelerationX',
+  imuY: 'gnss_imu.AccelerationY',
+  imuZ: 'gnss_imu.AccelerationZ',
+  driver: 'Vehicle.Driver.Identifier.Subject',
+  fuel: 'Vehicle.Powertrain.FuelSystem.AccumulatedConsumption',
+} as const;
+
+const quant = (v: number, step: number): number => Math.round(v / step) * step;
+
+interface State {
+  /** m/s */
+  v: number;
+  aLon: number;
+  aLat: number;
+  engine: boolean;
+  gap: boolean;
+  /** m travelled since the start */
+  s: number;
+}
+
+export function drive(phases: readonly Phase[], o: DriveOptions = {}): Drive {
+  const t0 = o.t0 ?? 1_700_000_000;
+  const rand = rng(o.seed ?? 1);
+  const gauss = (): number => {
+    const u = Math.max(rand(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+  };
+  // phase table
+  const truth: PhaseTruth[] = [];
+  const starts: Array<{ t0: number; v0: number; s0: number; p: Phase }> = [];
+  let t = t0;
+  let v = 0;
+  let s = 0;
+  for (const p of phases) {
+    const a = p.accel ?? 0;
+    const d = p.duration;
+    const tStop = a < 0 ? -v / a : Infinity;
+    const v1 = Math.max(0, v + a * d);
+    const ds = tStop < d ? (v * tStop) / 2 : v * d + (a * d * d) / 2;
+    starts.push({ t0: t, v0: v, s0: s, p });
+    truth.push({ label: p.label ?? '', t0: t, t1: t + d, v0: v * 3.6, v1: v1 * 3.6, accel: a, lateral: p.lateral ?? 0, engine: p.engine ?? true, gap: p.gap ?? false });
+    t += d;
+    v = v1;
+    s += ds;
+  }
+  const tEnd = t;
+  const state = (tq: number): State => {
+    let i = starts.length - 1;
+    while (i > 0 && starts[i]!.t0 > tq) i--;
+    const st = starts[i]!;
+    const a = st.p.accel ?? 0;
+    const dt = Math.max(0, Math.min(tq - st.t0, st.p.duration));
+    const tStop = a < 0 ? -st.v0 / a : Infinity;
+    const moving = dt < tStop;
+    const vv = moving ? st.v0 + a * dt : 0;
+    const ds = moving ? st.v0 * dt + (a * dt * dt) / 2 : (st.v0 * tStop) / 2;
+    return { v: vv, aLon: moving ? a : 0, aLat: vv > 0.5 ? (st.p.lateral ?? 0) : 0, engine: st.p.engine ?? true, gap: st.p.gap ?? false, s: st.s0 + ds };
+  };
+
+  type Tick = { t: number; st: State };
+  const stream = (hz: number): Tick[] => {
+    const out: Tick[] = [];
+    if (!hz) return out;
+    const period = 1 / hz;
+    const jit = (o.jitter ?? 0.1) * period;
+    for (let k = 0; ; k++) {
+      const nominal = t0 + k * period;
+      if (nominal > tEnd) break;
+      const tt = nominal + (rand() * 2 - 1) * jit;
+      const drop = rand() < (o.dropRate ?? 0.02);
+      if (drop || tt < t0 || tt > tEnd) continue;
+      const st = state(tt);
+      if (st.gap) continue;
+      out.push({ t: tt, st });
+    }
+    return out;
+  };
+  const speedTicks = stream(o.speedHz ?? 10);
+  const rpmTicks = stream(o.rpmHz ?? 10);
+  const imuTicks = stream(o.imuHz ?? 100);
+  const gnssTicks = stream(o.gnssHz ?? 1);
+  const accTicks = o.measuredAccel ? stream(100) : [];
+  const yawTicks = o.yaw ? stream(10) : [];
+
+  const start = o.start ?? { lat: 56.15, lon: 10.2 };
+  const mPerDegLat = 111_320;
+  const posOf = (sm: number): [number, number] => [start.lat + sm / mPerDegLat, start.lon];
+  const noise = (sd: number): number => (sd ? gauss() * sd : 0);
+
+  // values, quantised as the DBCs carry them
+  const speedVals = speedTicks.map(({ st }) => (st.engine || st.v > 0 ? Math.max(0, quant(st.v * 3.6 + noise(o.speedNoise ?? 0.1), 1 / 256)) : 0));
+  const rpmVals = rpmTicks.map(({ st }) => (st.engine ? quant(650 + st.v * 40 + noise(5), 0.125) : 0));
+  const imuNoise = o.imuNoise ?? 0.3;
+  // mounting: sensor X = up, sensor Y = backward, sensor Z = right (right-handed)
+  const imuVals = imuTicks.map(({ st }) => {
+    const up = G0 + noise(imuNoise);
+    const fwd = st.aLon + noise(imuNoise);
+    const left = st.aLat + noise(imuNoise);
+    return [quant(up, 0.125), quant(-fwd, 0.125), quant(-left, 0.125)] as const;
+  });
+  const gnssVals = gnssTicks.map(({ st }) => posOf(st.s).map((x) => quant(x, 1e-6)) as [number, number]);
+
+  const samples: Sample[] = [];
+  speedTicks.forEach((k, i) => samples.push({ t: k.t, name: NAMES.speed, value: speedVals[i]! }));
+  rpmTicks.forEach((k, i) => samples.push({ t: k.t, name: NAMES.rpm, value: rpmVals[i]! }));
+  imuTicks.forEach((k, i) => {
+    const [x, y, z] = imuVals[i]!;
+    samples.push({ t: k.t, name: NAMES.imuX, value: x }, { t: k.t, name: NAMES.imuY, value: y }, { t: k.t, name: NAMES.imuZ, value: z });
+  });
+  gnssTicks.forEach((k, i) => samples.push({ t: k.t, name: NAMES.lat, value: gnssVals[i]![0] }, { t: k.t, name: NAMES.lon, value: gnssVals[i]![1] }));
+  accTicks.forEach((k) => samples.push({ t: k.t, name: NAMES.accLon, value: k.st.aLon + noise(imuNoise) }, { t: k.t, name: NAMES.accLat, value: k.st.aLat + noise(imuNoise) }));
+  yawTicks.forEach((k) => samples.push({ t: k.t, name: NAMES.yaw, value: k.st.v > 0.5 ? ((k.st.aLat / k.st.v) * 180) / Math.PI : 0 }));
+  if (o.fuel) {
+    const f = o.fuel;
+    let litres = 1000;
+    let prev = t0;
+    for (const k of rpmTicks) {
+      litres += k.st.engine ? ((k.t - prev) * f.idleLph) / 3600 + ((k.st.v * (k.t - prev)) / 1000) * f.perKm : 0;
+      prev = k.t;
+      samples.push({ t: k.t, name: NAMES.fuel, value: quant(litres, 0.5) });
+    }
+  }
+  // stable sort by time: streams keep their order at equal times
+  samples.sort((a, b) => a.t - b.t);
+  const texts: TextSample[] = [];
+  if (o.driver) {
+    for (let tt = t0; tt <= tEnd; tt += 1) if (!state(tt).gap) texts.push({ t: tt, name: NAMES.driver, value: o.driver });
+  }
+  const infos: SignalInfo[] = [
+    { name: NAMES.speed, unit: 'km/h', derived: false },
+    { name: NAMES.rpm, unit: 'rpm', derived: false },
+    { name: NAMES.accLon, unit: 'm/s^2', derived: false },
+    { name: NAMES.accLat, unit: 'm/s^2', derived: false },
+  ];
+
+  const frames = (j1939: Database, gnss: Database): Array<{ iface: string; frame: CanFrame }> => {
+    const out: Array<{ iface: string; frame: CanFrame }> = [];
+    const msg = (db: Database, n: string) => {
+      const m = db.messageByName(n);
+      if (!m) throw new Error(`no message ${n}`);
+      return m;
+    };
+    const eec1 = msg(j1939, 'EEC1');
+    const ccvs1 = msg(j1939, 'CCVS1');
+    const imu = msg(gnss, 'gnss_imu');
+    const pos = msg(gnss, 'gnss_pos');
+    const mk = (tt: number, m: ReturnType<typeof msg>, data: Uint8Array): CanFrame => ({ t: tt, id: m.id, ext: m.extended, fd: false, data });
+    speedTicks.forEach((k, i) => out.push({ iface: 'can0', frame: mk(k.t, ccvs1, ccvs1.encode({ WheelBasedVehicleSpeed: speedVals[i]! })) }));
+    rpmTicks.forEach((k, i) => out.push({ iface: 'can0', frame: mk(k.t, eec1, eec1.encode({ EngineSpeed: rpmVals[i]! })) }));
+    imuTicks.forEach((k, i) => {
+      const [x, y, z] = imuVals[i]!;
+      out.push({ iface: 'can1', frame: mk(k.t, imu, imu.encode({ ImuValid: 1, AccelerationX: x, AccelerationY: y, AccelerationZ: z, AngularRateX: 0, AngularRateY: 0, AngularRateZ: 0 })) });
+    });
+    gnssTicks.forEach((k, i) => out.push({ iface: 'can1', frame: mk(k.t, pos, pos.encode({ PositionValid: 1, PositionAccuracy: 2, Latitude: gnssVals[i]![0], Longitude: gnssVals[i]![1] })) }));
+    out.sort((a, b) => a.frame.t - b.frame.t);
+    return out;
+  };
+
+  return { samples, texts, infos, phases: truth, distanceKm: s / 1000, t0, t1: tEnd, frames };
+}
+
+/** Cuts a drive into SignalBatches of `size` samples (texts go with the batch their time falls in). */
+export function batches(d: Pick<Drive, 'samples' | 'texts' | 'infos'>, size: number, vehicle = 'V1'): SignalBatch[] {
+  const byName = new Map(d.infos.map((i) => [i.name, i]));
+  const out: SignalBatch[] = [];
+  let ti = 0;
+  for (let i = 0; i < d.samples.length; i += size) {
+    const b = new SignalBatchBuilder(vehicle, size);
+    const end = Math.min(d.samples.length, i + size);
+    for (let j = i; j < end; j++) {
+      const s = d.samples[j]!;
+      b.push(s.t, b.signalIndex(byName.get(s.name) ?? { name: s.name, unit: '', derived: false }), s.value);
+    }
+    const last = end === d.samples.length ? Infinity : d.samples[end - 1]!.t;
+    while (ti < d.texts.length && d.texts[ti]!.t <= last) {
+      const x = d.texts[ti++]!;
+      b.pushText(x.t, x.name, x.value);
+    }
+    out.push(b.take());
+  }
+  if (ti < d.texts.length) {
+    const b = new SignalBatchBuilder(vehicle, 1);
+    while (ti < d.texts.length) {
+      const x = d.texts[ti++]!;
+      b.pushText(x.t, x.name, x.value);
+    }
+    out.push(b.take());
+  }
+  return out;
+}
+
+/** Phase i's start time in a drive. */
+export const phaseAt = (d: Drive, label: string): PhaseTruth => {
+  const p = d.phases.find((x) => x.label === label);
+  if (!p) throw new Error(`no phase ${label}`);
+  return p;
+};
