@@ -22,6 +22,8 @@ const PACKAGES = [
   ['iproute2', ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip']],
   ['dash', ['/usr/bin/dash', '/bin/dash']],
   ['can-utils', ['/usr/bin/cansend']],
+  // unpacks the kernel out of the bzImage (Debian's is xz-compressed) so the VM boots the plain ELF
+  ['xz-utils', ['/usr/bin/xz', '/bin/xz']],
   // qemu's firmware (SeaBIOS) comes with qemu-system-data via Depends; listed for the check only
   ['seabios', ['/usr/share/seabios/bios-256k.bin', '/usr/share/qemu/bios-256k.bin']],
 ];

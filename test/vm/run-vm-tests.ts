@@ -7,7 +7,19 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHE, ROOT, VmSetupError, findHostTools, prepareInitramfs, prepareKernel } from './vm-image.js';
+import {
+  CACHE,
+  ROOT,
+  SHARE_MODULES,
+  VmSetupError,
+  findHostTools,
+  loadOrder,
+  prepareInitramfs,
+  prepareKernel,
+  runArchive,
+  runtimePackages,
+  shellQuote as shQuote,
+} from './vm-image.js';
 
 const TESTS_GLOB = 'dist/test/vm/tests/*.test.js';
 
@@ -34,14 +46,24 @@ function chooseAccel(): 'kvm' | 'tcg' {
   }
 }
 
-function shQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+/** What the guest runs once the project is in place (cwd: the project root). */
+function guestCommand(node: string, mocha: string, extra: string): string {
+  return [
+    '# written by test/vm/run-vm-tests.ts for one run; executed by the guest /init',
+    'export UBI_VM=1',
+    // UBI_VM_* settings reach the tests too (e.g. UBI_VM_FPS for the round-trip rate)
+    ...Object.entries(process.env)
+      .filter(([k]) => /^UBI_VM_[A-Z0-9_]+$/.test(k))
+      .map(([k, v]) => `export ${k}=${shQuote(v ?? '')}`),
+    'echo "[vm] guest up after $(cut -d" " -f1 /proc/uptime) s; starting the tests"',
+    `exec ${shQuote(node)} --expose-gc ${shQuote(mocha)} --no-config ${process.stdout.isTTY ? '' : '--no-color '}--reporter spec --timeout 60000 ${shQuote(TESTS_GLOB)} ${extra}`,
+    '',
+  ].join('\n');
 }
 
 async function main(): Promise<number> {
   const t0 = Date.now();
   if (process.platform !== 'linux' || process.arch !== 'x64') fail(`needs an x86-64 Linux host (this is ${process.platform}/${process.arch})`);
-  if (/\s/.test(ROOT)) fail(`the project path "${ROOT}" contains whitespace, which the guest's kernel command line cannot carry`);
 
   let found = findHostTools();
   if (found.missing.length > 0) {
@@ -65,37 +87,42 @@ async function main(): Promise<number> {
   const addons = fs.existsSync(addonDir) ? fs.readdirSync(addonDir).filter((f) => f.endsWith('.node')).map((f) => path.join(addonDir, f)) : [];
   if (addons.length === 0) fail('the socketcan addon is not built (node_modules/socketcan/build/Release/*.node missing; run npm install)');
 
+  // Where the guest gets node and the project's JS from (measured on this 2-core TCG host):
+  // - 'pack': everything in the initramfs; unpacking the 126 MB node binary costs ~6 s of boot.
+  // - '9p': the project folder read-only over virtio-9p; loading mocha's many small files ~7 s.
+  // - 'hybrid' (default): the JS (dist/, mocha, socketcan: ~16 MB) packed, the node binary's
+  //   folder over 9p (one big sequential read).
+  const share = (['pack', '9p', 'hybrid'] as const).find((m) => m === process.env.UBI_VM_SHARE) ?? 'hybrid';
+  const nodeDir = path.dirname(node);
+  const runDir = path.join(CACHE, 'run');
+  const initrd = path.join(runDir, `initrd-${process.pid}.cpio`);
+  const statusFile = path.join(runDir, `status-${process.pid}.txt`);
   let kernel;
-  let initrd;
   try {
     kernel = prepareKernel(tools.kernelDeb);
-    initrd = prepareInitramfs({ tools, kernel, node, addons });
+    const base = prepareInitramfs({ tools, kernel, node, addons, packNode: share === 'pack' || !node.startsWith(ROOT + path.sep) });
+    const extra = process.argv.slice(2).map(shQuote).join(' ');
+    const cmd = guestCommand(node, mocha, extra);
+    const trees = share !== '9p' ? [path.join(ROOT, 'package.json'), path.join(ROOT, 'dist', 'edge'), path.join(ROOT, 'dist', 'test', 'vm'), ...runtimePackages()] : [];
+    const env: Record<string, string> = { UBI_ROOT: ROOT, UBI_SHARE: share, UBI_9P_AT: share === '9p' ? ROOT : nodeDir };
+    if (share !== 'pack') env.UBI_EXTRA_MODULES = loadOrder(kernel, SHARE_MODULES).join(' ');
+    const run = runArchive({ env, cmd, trees });
+    // the kernel unpacks concatenated cpio archives in order: the cached base, then this run's
+    fs.mkdirSync(runDir, { recursive: true });
+    fs.copyFileSync(base, initrd);
+    fs.appendFileSync(initrd, run);
+    log(`initramfs: base ${(fs.statSync(base).size / 1e6).toFixed(1)} MB + this run ${(run.length / 1e6).toFixed(1)} MB (${share})`);
   } catch (e) {
     if (e instanceof VmSetupError) fail(e.message);
     throw e;
   }
   const tPrep = Date.now();
-
-  const runDir = path.join(CACHE, 'run');
-  fs.mkdirSync(runDir, { recursive: true });
-  const cmdFile = path.join(runDir, `guest-${process.pid}.sh`);
-  const statusFile = path.join(runDir, `status-${process.pid}.txt`);
-  const extra = process.argv.slice(2).map(shQuote).join(' ');
-  fs.writeFileSync(
-    cmdFile,
-    [
-      '# written by test/vm/run-vm-tests.ts for one run; executed by the guest /init',
-      'export UBI_VM=1',
-      // UBI_VM_* settings reach the tests too (e.g. UBI_VM_FPS for the round-trip rate)
-      ...Object.entries(process.env)
-        .filter(([k]) => /^UBI_VM_[A-Z0-9_]+$/.test(k))
-        .map(([k, v]) => `export ${k}=${shQuote(v ?? '')}`),
-      'echo "[vm] guest up after $(cut -d" " -f1 /proc/uptime) s; starting the tests"',
-      `exec ${shQuote(node)} --expose-gc ${shQuote(mocha)} --no-config ${process.stdout.isTTY ? '' : '--no-color '}--reporter spec --timeout 60000 ${shQuote(TESTS_GLOB)} ${extra}`,
-      '',
-    ].join('\n'),
-  );
   fs.rmSync(statusFile, { force: true });
+  // leftovers of runs that were killed (an initrd is ~26 MB)
+  for (const f of fs.readdirSync(runDir)) {
+    const p = path.join(runDir, f);
+    if (p !== initrd && Date.now() - fs.statSync(p).mtimeMs > 3600_000) fs.rmSync(p, { force: true });
+  }
 
   const accel = chooseAccel();
   const smp = Number(process.env.UBI_VM_SMP ?? 1);
@@ -129,20 +156,17 @@ async function main(): Promise<number> {
       'panic=-1',
       'mitigations=off',
       'random.trust_cpu=on',
-      `UBI_ROOT=${ROOT}`,
-      `UBI_CMD=${cmdFile}`,
     ].join(' '),
     '-serial',
     'stdio',
     '-serial',
     `file:${statusFile}`,
-    '-fsdev',
-    `local,id=proj,path=${ROOT},security_model=none,readonly=on`,
-    '-device',
-    'virtio-9p-pci,fsdev=proj,mount_tag=project',
+    ...(share !== 'pack'
+      ? ['-fsdev', `local,id=proj,path=${share === '9p' ? ROOT : nodeDir},security_model=none,readonly=on`, '-device', 'virtio-9p-pci,fsdev=proj,mount_tag=project']
+      : []),
   ];
   const timeoutS = Number(process.env.UBI_VM_TIMEOUT ?? 300);
-  log(`booting Debian kernel ${kernel.release} under qemu (${accel}), project ${ROOT} shared read-only over 9p; timeout ${timeoutS} s`);
+  log(`booting Debian kernel ${kernel.release} under qemu (${accel}); timeout ${timeoutS} s`);
 
   let output = '';
   const code = await new Promise<number | null>((resolve) => {
@@ -180,7 +204,7 @@ async function main(): Promise<number> {
   } catch {
     // qemu died before creating it
   }
-  fs.rmSync(cmdFile, { force: true });
+  fs.rmSync(initrd, { force: true });
   fs.rmSync(statusFile, { force: true });
   const m = /UBI_VM_EXIT=(\d+)/.exec(status);
   const passing = /(\d+) passing/.exec(output)?.[1];

@@ -17,10 +17,25 @@ export const CACHE = path.join(ROOT, '.cache', 'vm');
 const DEB_DIR = path.join(CACHE, 'debs');
 
 /** Bump when the image layout or the init script changes in a way the inputs do not show. */
-const IMAGE_VERSION = 3;
+const IMAGE_VERSION = 4;
 
-/** Kernel modules the guest loads (dependencies are added from each module's depends=). */
-export const GUEST_MODULES = ['can', 'can_raw', 'can_dev', 'vcan', 'virtio_pci', '9pnet_virtio', '9p'];
+/** Kernel modules the guest may load (dependencies are added from each module's depends=). */
+export const CAN_MODULES = ['can', 'can_raw', 'can_dev', 'vcan'];
+export const SHARE_MODULES = ['virtio_pci', '9pnet_virtio', '9p'];
+const GUEST_MODULES = [...CAN_MODULES, ...SHARE_MODULES];
+
+/** The modules to insmod, dependencies first. */
+export function loadOrder(kernel: KernelArtifacts, wanted: string[]): string[] {
+  const need = new Set<string>();
+  const byName = new Map(kernel.modules.map((m) => [m.name, m]));
+  const add = (n: string): void => {
+    if (need.has(n)) return;
+    need.add(n);
+    for (const d of byName.get(n)?.deps ?? []) add(d);
+  };
+  for (const w of wanted) add(normName(w));
+  return kernel.modules.filter((m) => need.has(m.name)).map((m) => m.name);
+}
 
 export class VmSetupError extends Error {}
 
@@ -84,8 +99,8 @@ function isStatic(file: string): boolean {
 export interface KernelArtifacts {
   release: string;
   vmlinux: string;
-  /** module name -> .ko path, in load order */
-  modules: Array<{ name: string; file: string }>;
+  /** every module we may load, dependencies first */
+  modules: Array<{ name: string; file: string; deps: string[] }>;
 }
 
 const normName = (n: string): string => n.replace(/-/g, '_');
@@ -105,7 +120,7 @@ export function prepareKernel(deb: string): KernelArtifacts {
   const manifest = path.join(dir, 'manifest.json');
   if (fs.existsSync(manifest)) {
     const m = JSON.parse(fs.readFileSync(manifest, 'utf8')) as KernelArtifacts & { wanted: string[] };
-    if (JSON.stringify(m.wanted) === JSON.stringify(GUEST_MODULES) && fs.existsSync(m.vmlinux)) return m;
+    if (JSON.stringify(m.wanted) === JSON.stringify(GUEST_MODULES) && fs.existsSync(m.vmlinux) && m.modules.every((x) => Array.isArray(x.deps))) return m;
   }
   const t0 = Date.now();
   const tmp = path.join(CACHE, 'kernel', `.extract-${process.pid}`);
@@ -133,7 +148,7 @@ export function prepareKernel(deb: string): KernelArtifacts {
       }
     };
     walk(path.join(tmp, 'lib', 'modules', release, 'kernel'));
-    const order: Array<{ name: string; file: string }> = [];
+    const order: Array<{ name: string; file: string; deps: string[] }> = [];
     const state = new Map<string, 'visiting' | 'done'>();
     const visit = (name: string, from: string): void => {
       if (state.get(name) === 'done') return;
@@ -142,10 +157,11 @@ export function prepareKernel(deb: string): KernelArtifacts {
       if (!src) throw new VmSetupError(`kernel ${release} has no module ${name} (needed by ${from}); built in?`);
       state.set(name, 'visiting');
       const ko = fs.readFileSync(src);
-      for (const dep of moduleDepends(ko)) visit(dep, name);
+      const deps = moduleDepends(ko);
+      for (const dep of deps) visit(dep, name);
       const file = path.join(dir, 'modules', `${name}.ko`);
       fs.writeFileSync(file, ko);
-      order.push({ name, file });
+      order.push({ name, file, deps });
       state.set(name, 'done');
     };
     for (const m of GUEST_MODULES) visit(normName(m), 'the test VM');
@@ -261,35 +277,43 @@ function sharedLibs(bin: string): string[] {
 export interface InitramfsInputs {
   tools: HostTools;
   kernel: KernelArtifacts;
-  /** the node binary the guest runs (mounted over 9p when inside the project, else packed) */
+  /** the node binary the guest runs */
   node: string;
+  /** pack the node binary into the base image (else it is read over 9p from the project) */
+  packNode: boolean;
   /** native addons whose libraries must be present */
   addons: string[];
 }
 
-/** The guest's /init (run by dash; busybox's sh would run its own `ip` applet ahead of PATH). */
+/**
+ * The guest's /init (run by dash; busybox's sh would run its own `ip` applet ahead of PATH).
+ * Per-run settings come from /ubi-env and /ubi-cmd.sh, appended to the initramfs for each run.
+ */
 export function initScript(modules: string[]): string {
   return `#!/bin/sh
-# ubi-edge test VM init: mount, load CAN + 9p modules, create vcan0 (CAN FD, MTU 72) and vcan1
-# (classic, MTU 16; vcan defaults to 72),
-# mount the project read-only, run the command the host wrote, report its status on ttyS1.
+# ubi-edge test VM init: mount, load the modules, create vcan0 (CAN FD, MTU 72) and vcan1
+# (classic, MTU 16; vcan defaults to 72), bring in the project (packed, or read-only over 9p),
+# run /ubi-cmd.sh, report its status on ttyS1 and power off.
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin LD_LIBRARY_PATH=/lib/x86_64-linux-gnu HOME=/tmp
 report() { echo "UBI_VM_EXIT=$1" > /dev/ttyS1; sync; poweroff -f; sleep 5; }
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
-for m in ${modules.join(' ')}; do
+[ -f /ubi-env ] && [ -f /ubi-cmd.sh ] || { echo "[vm-init] /ubi-env or /ubi-cmd.sh missing"; report 82; }
+. /ubi-env
+for m in ${modules.join(' ')} $UBI_EXTRA_MODULES; do
   insmod /modules/$m.ko || { echo "[vm-init] insmod $m failed"; report 80; }
 done
 ip link set lo up
 ip link add dev vcan0 type vcan && ip link set vcan0 mtu 72 && ip link set vcan0 up || report 81
 ip link add dev vcan1 type vcan && ip link set vcan1 mtu 16 && ip link set vcan1 up || report 81
-[ -n "$UBI_ROOT" ] && [ -n "$UBI_CMD" ] || { echo "[vm-init] UBI_ROOT/UBI_CMD missing from the kernel command line"; report 82; }
-mkdir -p "$UBI_ROOT"
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 project "$UBI_ROOT" || report 83
+if [ "$UBI_SHARE" != pack ]; then
+  mkdir -p "$UBI_9P_AT"
+  mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 project "$UBI_9P_AT" || report 83
+fi
 cd "$UBI_ROOT" || report 83
-/bin/sh "$UBI_CMD"
+/bin/sh /ubi-cmd.sh
 report $?
 `;
 }
@@ -298,9 +322,9 @@ export function prepareInitramfs(inp: InitramfsInputs): string {
   const bins = [inp.tools.dash, inp.tools.ip, ...inp.tools.canUtils];
   const libs = new Set<string>();
   for (const b of [...bins, inp.node, ...inp.addons]) for (const l of sharedLibs(b)) libs.add(l);
-  const nodeInside = inp.node.startsWith(ROOT + path.sep);
-  const files = [inp.tools.busybox, ...bins, ...libs, ...(nodeInside ? [] : [inp.node])];
-  const init = initScript(inp.kernel.modules.map((m) => m.name));
+  const packNode = inp.packNode || !inp.node.startsWith(ROOT + path.sep);
+  const files = [inp.tools.busybox, ...bins, ...libs, ...(packNode ? [inp.node] : [])];
+  const init = initScript(loadOrder(inp.kernel, CAN_MODULES));
 
   const h = createHash('sha256');
   h.update(`v${IMAGE_VERSION}\n${init}\n${inp.kernel.release}\n`);
@@ -309,7 +333,7 @@ export function prepareInitramfs(inp: InitramfsInputs): string {
     h.update(`${f} ${st.size} ${st.mtimeMs}\n`);
   }
   const key = h.digest('hex').slice(0, 16);
-  const out = path.join(CACHE, `initramfs-${key}.cpio`);
+  const out = path.join(CACHE, `initramfs-${key}${packNode ? '-node' : ''}.cpio`);
   if (fs.existsSync(out)) return out;
 
   const t0 = Date.now();
@@ -325,14 +349,84 @@ export function prepareInitramfs(inp: InitramfsInputs): string {
   c.file('/sbin/ip', fs.readFileSync(inp.tools.ip));
   for (const u of inp.tools.canUtils) c.file(`/usr/bin/${path.basename(u)}`, fs.readFileSync(u));
   for (const l of libs) c.file(l, fs.readFileSync(fs.realpathSync(l)));
-  if (!nodeInside) c.file(inp.node, fs.readFileSync(inp.node));
+  if (packNode) c.file(inp.node, fs.readFileSync(inp.node));
   for (const m of inp.kernel.modules) c.file(`/modules/${m.name}.ko`, fs.readFileSync(m.file), 0o644);
   c.file('/etc/passwd', Buffer.from('root:x:0:0:root:/root:/bin/sh\n'), 0o644);
   c.file('/etc/group', Buffer.from('root:x:0:\n'), 0o644);
   const img = c.finish();
-  for (const f of fs.readdirSync(CACHE)) if (/^initramfs-.*\.cpio$/.test(f)) fs.rmSync(path.join(CACHE, f), { force: true });
+  const kind = packNode ? /^initramfs-[0-9a-f]+-node\.cpio$/ : /^initramfs-[0-9a-f]+\.cpio$/;
+  for (const f of fs.readdirSync(CACHE)) if (kind.test(f)) fs.rmSync(path.join(CACHE, f), { force: true });
   fs.writeFileSync(out + '.tmp', img);
   fs.renameSync(out + '.tmp', out);
   log(`initramfs ${path.basename(out)}: ${(img.length / 1e6).toFixed(1)} MB, built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-run archive: settings, the command, and (when packing) the project files the tests load.
+
+/**
+ * Packages the guest needs at run time: mocha and socketcan with their dependencies, resolved as
+ * node would (nested node_modules first). socketcan's build-time dependencies are left out.
+ */
+export function runtimePackages(root = ROOT): string[] {
+  const seen = new Set<string>();
+  const buildOnly = new Set(['node-gyp', 'node-addon-api']);
+  const resolve = (name: string, from: string): string | undefined => {
+    for (let d = from; ; d = path.dirname(d)) {
+      const p = path.join(d, 'node_modules', name);
+      if (fs.existsSync(path.join(p, 'package.json'))) return p;
+      if (d === root || d === path.dirname(d)) return undefined;
+    }
+  };
+  const visit = (dir: string): void => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      name?: string;
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    for (const dep of Object.keys({ ...pj.dependencies, ...pj.optionalDependencies })) {
+      if (pj.name === 'socketcan' && buildOnly.has(dep)) continue;
+      const r = resolve(dep, dir);
+      if (r) visit(r);
+    }
+  };
+  for (const top of ['mocha', 'socketcan']) {
+    const d = path.join(root, 'node_modules', top);
+    if (!fs.existsSync(d)) throw new VmSetupError(`node_modules/${top} is missing (run npm install)`);
+    visit(d);
+  }
+  return [...seen];
+}
+
+export interface RunArchive {
+  env: Record<string, string>;
+  cmd: string;
+  /** files and folders copied in at their own absolute paths */
+  trees: string[];
+}
+
+export function runArchive(r: RunArchive): Buffer {
+  const c = new Cpio();
+  const env = Object.entries(r.env)
+    .map(([k, v]) => `${k}=${shellQuote(v)}`)
+    .join('\n');
+  c.file('/ubi-env', Buffer.from(env + '\n'), 0o644);
+  c.file('/ubi-cmd.sh', Buffer.from(r.cmd), 0o755);
+  const add = (p: string): void => {
+    const st = fs.lstatSync(p);
+    if (st.isDirectory()) {
+      c.dir(p);
+      for (const e of fs.readdirSync(p)) add(path.join(p, e));
+    } else if (st.isSymbolicLink()) c.symlink(p, fs.readlinkSync(p));
+    else if (st.isFile()) c.file(p, fs.readFileSync(p), st.mode & 0o777);
+  };
+  for (const t of r.trees) add(t);
+  return c.finish();
+}
+
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
