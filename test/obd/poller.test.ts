@@ -139,19 +139,18 @@ describe('obd: poller (fake sender, virtual clock)', () => {
   });
 
   it('answers to other PIDs or from non-OBD ids do not count', async () => {
-    const { clock, poller } = setup({ pids: [{ pid: 0x0d, hz: 1 }] });
-    const quiet = new FakeBus(clock);
-    quiet.awake = false;
-    const p2 = new ObdPoller(quiet, { pids: [{ pid: 0x0d, hz: 1 }], clock });
-    quiet.poller = p2;
-    p2.start();
+    const { clock, bus, poller } = setup({ pids: [{ pid: 0x0d, hz: 1 }] });
+    bus.awake = false;
+    poller.start();
     await clock.runUntil(1);
-    p2.observe(batchOf([[0, '7E8#03410C0000000000'], [0, '123#03410D0000000000'], [0, '7E8#037F010000000000']]));
-    assert.equal(p2.stats().answered, 0);
-    p2.observe(batchOf([[0, '18DAF110#03410D00']]));
-    assert.equal(p2.stats().answered, 1);
-    p2.close();
+    // rpm instead of speed; speed from a non-OBD id; a negative response
+    poller.observe(batchOf([[0, '7E8#03410C0000000000'], [0, '123#03410D0000000000'], [0, '7E8#037F010000000000']]));
+    assert.equal(poller.stats().answered, 0);
+    // a 29-bit answer from ECU 0x10
+    poller.observe(batchOf([[0, '18DAF110#03410D00']]));
+    assert.equal(poller.stats().answered, 1);
     poller.close();
+    assert.equal(clock.pending, 0);
   });
 
   it('bad configuration is refused with the field named', () => {
