@@ -48,6 +48,10 @@ export const OBD_PID_UNITS: Readonly<Record<number, string>> = {
 export interface ProtocolDecoders {
   j1939?: (dbs: readonly Database[], ctx: FrameDecoderContext) => FrameDecoder;
   obd?: (ctx: FrameDecoderContext) => FrameDecoder;
+  /** OBD-II request/response ids (left to the OBD-II decoder; default 0x7DF-0x7EF) */
+  obdTraffic?: (id: number, ext: boolean) => boolean;
+  /** unit of a PID's value as the OBD-II decoder gives it (default OBD_PID_UNITS) */
+  obdUnit?: (pid: number) => string | undefined;
 }
 
 export interface DecodeEngineOptions {
@@ -382,7 +386,7 @@ export class DecodeEngine {
         this.chosen.set(name, `dbc ${src.dbc}`);
       } else if ('obd' in src) {
         const pid = parsePid(src.obd)!;
-        const from = src.unit ?? OBD_PID_UNITS[pid];
+        const from = src.unit ?? this.protocols.obdUnit?.(pid) ?? OBD_PID_UNITS[pid];
         const hex = '0x' + pid.toString(16).toUpperCase().padStart(2, '0');
         if (from === undefined) {
           this.problem('error', `${map.source}: ${name}: OBD-II PID ${hex} has no known unit here; give "unit" in the source`);
@@ -507,7 +511,7 @@ export class DecodeEngine {
     else {
       if (cfg.j1939) this.problem('warning', `${iface}: J1939 mode is asked for but this build has no J1939 decoder (edge/dbc/j1939): messages are matched by exact CAN id`);
       // also with no DBC: then every frame not left to the OBD-II decoder is counted as unknown
-      list.push(new DbcFrameDecoder(dbs, this.ctx, obd ? isObdId : undefined));
+      list.push(new DbcFrameDecoder(dbs, this.ctx, obd ? (this.protocols.obdTraffic ?? isObdId) : undefined));
     }
     if (obd) list.push(obd);
     if (dbs.length === 0 && !obd) this.problem('warning', `${iface}: nothing to decode with (no DBC${cfg.obd ? ', no OBD-II decoder in this build' : ''})`);

@@ -163,14 +163,14 @@ describe('ubi-decode node', function () {
     full.on('input', (m) => got.push(m.payload as SignalBatch));
     dec.receive({ payload: 'hello' });
     dec.receive({ payload: { vehicle: 'v', iface: 'can1', count: 1, t: [1] } });
-    // a good batch after the bad ones still decodes: gnss_speed 10 m/s = 36 km/h
+    // a good batch after the bad ones still decodes: gnss_speed.Speed raw 10000 * 0.001 = 10 m/s
     const speed = [0x01 | ((10000 & 0x7f) << 1), (10000 >> 7) & 0xff, (10000 >> 15) & 0x1f, 0, 0];
     dec.receive({ payload: fromFrames('v', 'can1', [{ t: 5, id: 7, ext: false, fd: false, data: Uint8Array.from(speed) }]) });
     await new Promise((r) => setTimeout(r, 200));
     const warns = dec.warn.args.map((a) => String(a[0]));
     assert.ok(warns.includes('payload is not a FrameBatch (expected an object from ubi-can-in)'), warns.join('\n'));
     assert.ok(warns.some((w) => w.startsWith('payload.t: expected a Float64Array')), warns.join('\n'));
-    assert.equal(values(got, 'Vehicle.Speed')[0]![1], 36);
+    assert.equal(values(got, 'gnss_speed.Speed')[0]![1], 10);
   });
 
   it('closes without leaving timers behind', async () => {
