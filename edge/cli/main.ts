@@ -5,6 +5,7 @@ import { EXIT, EXIT_HELP, CliError } from './exit-codes.js';
 import { startCommand } from './start.js';
 import { setPasswordCommand, hashPasswordCommand } from './password.js';
 import { registerLogCommands } from './log-commands.js';
+import { registerDecodeCommands } from './decode-commands.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (o: { stdin?: boolean }) => hashPasswordCommand(o));
 
   registerLogCommands(program);
+  registerDecodeCommands(program);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
