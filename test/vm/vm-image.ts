@@ -17,7 +17,7 @@ export const CACHE = path.join(ROOT, '.cache', 'vm');
 const DEB_DIR = path.join(CACHE, 'debs');
 
 /** Bump when the image layout or the init script changes in a way the inputs do not show. */
-const IMAGE_VERSION = 4;
+const IMAGE_VERSION = 5;
 
 /** Kernel modules the guest may load (dependencies are added from each module's depends=). */
 export const CAN_MODULES = ['can', 'can_raw', 'can_dev', 'vcan'];
@@ -293,13 +293,13 @@ export function initScript(modules: string[]): string {
   return `#!/bin/sh
 # ubi-edge test VM init: mount, load the modules, create vcan0 (CAN FD, MTU 72) and vcan1
 # (classic, MTU 16; vcan defaults to 72), bring in the project (packed, or read-only over 9p),
-# run /ubi-cmd.sh, report its status on ttyS1 and power off.
+# run /ubi-cmd.sh, report its status on ttyS1 and power off. No tmpfs on /tmp: the root is a
+# writable tmpfs already, and a project under /tmp on the host is unpacked at its own path.
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin LD_LIBRARY_PATH=/lib/x86_64-linux-gnu HOME=/tmp
 report() { echo "UBI_VM_EXIT=$1" > /dev/ttyS1; sync; poweroff -f; sleep 5; }
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
 [ -f /ubi-env ] && [ -f /ubi-cmd.sh ] || { echo "[vm-init] /ubi-env or /ubi-cmd.sh missing"; report 82; }
 . /ubi-env
 for m in ${modules.join(' ')} $UBI_EXTRA_MODULES; do
