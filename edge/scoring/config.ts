@@ -223,8 +223,11 @@ export const CLASS_DEFAULTS: Readonly<Record<VehicleClass, ScoringConfig>> = {
 };
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid scoring config:\n  ${problems.join('\n  ')}`);
+  constructor(
+    readonly problems: string[],
+    what = 'scoring config',
+  ) {
+    super(`invalid ${what}:\n  ${problems.join('\n  ')}`);
     this.name = 'ConfigError';
   }
 }

@@ -125,6 +125,13 @@ export class History {
     return this.t.length ? this.t[this.t.length - 1]! : null;
   }
 
+  /** Highest value among the samples with from <= t < to, or null when there is none. */
+  maxIn(from: number, to: number): number | null {
+    let m: number | null = null;
+    for (let i = this.t.length - 1; i >= 0 && this.t[i]! >= from; i--) if (this.t[i]! < to && (m === null || this.v[i]! > m)) m = this.v[i]!;
+    return m;
+  }
+
   /** The value at time t: linear between the samples around it; the last one at or before it otherwise. */
   at(t: number, maxAgeS: number): number | null {
     const ts = this.t;

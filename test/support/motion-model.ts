@@ -25,6 +25,8 @@ export interface Phase {
   engine?: boolean;
   /** no data at all during this phase */
   gap?: boolean;
+  /** the IMU is being handled (someone turns it at ~250 deg/s and knocks it) while the vehicle does this phase */
+  handled?: boolean;
   label?: string;
 }
 
@@ -103,6 +105,9 @@ export const NAMES = {
   imuX: 'gnss_imu.AccelerationX',
   imuY: 'gnss_imu.AccelerationY',
   imuZ: 'gnss_imu.AccelerationZ',
+  rateX: 'gnss_imu.AngularRateX',
+  rateY: 'gnss_imu.AngularRateY',
+  rateZ: 'gnss_imu.AngularRateZ',
   driver: 'Vehicle.Driver.Identifier.Subject',
   fuel: 'Vehicle.Powertrain.FuelSystem.AccumulatedConsumption',
 } as const;
@@ -116,6 +121,9 @@ interface State {
   aLat: number;
   engine: boolean;
   gap: boolean;
+  handled: boolean;
+  /** seconds into the phase */
+  tIn: number;
   /** m travelled since the start */
   s: number;
 }
@@ -156,7 +164,7 @@ export function drive(phases: readonly Phase[], o: DriveOptions = {}): Drive {
     const moving = dt < tStop;
     const vv = moving ? st.v0 + a * dt : 0;
     const ds = moving ? st.v0 * dt + (a * dt * dt) / 2 : (st.v0 * tStop) / 2;
-    return { v: vv, aLon: moving ? a : 0, aLat: vv > 0.5 ? (st.p.lateral ?? 0) : 0, engine: st.p.engine ?? true, gap: st.p.gap ?? false, s: st.s0 + ds };
+    return { v: vv, aLon: moving ? a : 0, aLat: vv > 0.5 ? (st.p.lateral ?? 0) : 0, engine: st.p.engine ?? true, gap: st.p.gap ?? false, handled: st.p.handled ?? false, tIn: dt, s: st.s0 + ds };
   };
 
   type Tick = { t: number; st: State };
@@ -194,11 +202,25 @@ export function drive(phases: readonly Phase[], o: DriveOptions = {}): Drive {
   const rpmVals = rpmTicks.map(({ st }) => (st.engine ? quant(650 + st.v * 40 + noise(5), 0.125) : 0));
   const imuNoise = o.imuNoise ?? 0.3;
   // mounting: sensor X = up, sensor Y = backward, sensor Z = right (right-handed)
+  const clip = (x: number): number => Math.max(-64, Math.min(63.875, quant(x, 0.125)));
+  const clipRate = (x: number): number => Math.max(-256, Math.min(255.75, quant(x, 0.25)));
   const imuVals = imuTicks.map(({ st }) => {
+    if (st.handled) {
+      // turned about its Y axis at 250 deg/s (gravity sweeps through X and Z), knocked every 0.5 s
+      const th = (250 * st.tIn * Math.PI) / 180;
+      const knock = st.tIn % 0.5 < 0.03 ? 25 : 0;
+      return [clip(G0 * Math.cos(th) + knock), clip(noise(imuNoise) - knock), clip(G0 * Math.sin(th))] as const;
+    }
     const up = G0 + noise(imuNoise);
     const fwd = st.aLon + noise(imuNoise);
     const left = st.aLat + noise(imuNoise);
-    return [quant(up, 0.125), quant(-fwd, 0.125), quant(-left, 0.125)] as const;
+    return [clip(up), clip(-fwd), clip(-left)] as const;
+  });
+  // angular rates (deg/s) in sensor axes: yaw is about sensor X (up)
+  const rateVals = imuTicks.map(({ st }) => {
+    if (st.handled) return [clipRate(noise(5)), clipRate(250 + noise(5)), clipRate(noise(5))] as const;
+    const yaw = st.v > 0.5 ? ((st.aLat / st.v) * 180) / Math.PI : 0;
+    return [clipRate(yaw + noise(0.3)), clipRate(noise(0.3)), clipRate(noise(0.3))] as const;
   });
   const gnssVals = gnssTicks.map(({ st }) => posOf(st.s).map((x) => quant(x, 1e-6)) as [number, number]);
 
@@ -208,6 +230,8 @@ export function drive(phases: readonly Phase[], o: DriveOptions = {}): Drive {
   imuTicks.forEach((k, i) => {
     const [x, y, z] = imuVals[i]!;
     samples.push({ t: k.t, name: NAMES.imuX, value: x }, { t: k.t, name: NAMES.imuY, value: y }, { t: k.t, name: NAMES.imuZ, value: z });
+    const [rx, ry, rz] = rateVals[i]!;
+    samples.push({ t: k.t, name: NAMES.rateX, value: rx }, { t: k.t, name: NAMES.rateY, value: ry }, { t: k.t, name: NAMES.rateZ, value: rz });
   });
   gnssTicks.forEach((k, i) => samples.push({ t: k.t, name: NAMES.lat, value: gnssVals[i]![0] }, { t: k.t, name: NAMES.lon, value: gnssVals[i]![1] }));
   accTicks.forEach((k) => samples.push({ t: k.t, name: NAMES.accLon, value: k.st.aLon + noise(imuNoise) }, { t: k.t, name: NAMES.accLat, value: k.st.aLat + noise(imuNoise) }));
@@ -251,7 +275,8 @@ export function drive(phases: readonly Phase[], o: DriveOptions = {}): Drive {
     rpmTicks.forEach((k, i) => out.push({ iface: 'can0', frame: mk(k.t, eec1, eec1.encode({ EngineSpeed: rpmVals[i]! })) }));
     imuTicks.forEach((k, i) => {
       const [x, y, z] = imuVals[i]!;
-      out.push({ iface: 'can1', frame: mk(k.t, imu, imu.encode({ ImuValid: 1, AccelerationX: x, AccelerationY: y, AccelerationZ: z, AngularRateX: 0, AngularRateY: 0, AngularRateZ: 0 })) });
+      const [rx, ry, rz] = rateVals[i]!;
+      out.push({ iface: 'can1', frame: mk(k.t, imu, imu.encode({ ImuValid: 1, AccelerationX: x, AccelerationY: y, AccelerationZ: z, AngularRateX: rx, AngularRateY: ry, AngularRateZ: rz })) });
     });
     gnssTicks.forEach((k, i) => out.push({ iface: 'can1', frame: mk(k.t, pos, pos.encode({ PositionValid: 1, PositionAccuracy: 2, Latitude: gnssVals[i]![0], Longitude: gnssVals[i]![1] })) }));
     out.sort((a, b) => a.frame.t - b.frame.t);

@@ -1,0 +1,478 @@
+// Crash detection for one vehicle (see DESIGN.md): triggers from horizontal acceleration, a sharp
+// speed drop or a crash signal; one incident per physical event (later triggers inside the
+// post-window fold into it); an IMU trigger at standstill must pass the handled/loose-sensor check.
+// Every sample goes into a ring buffer so the incident carries all signals from preS before to postS
+// after its first trigger. Frame time only: the same samples give the same outputs in any batching.
+
+import type { SignalBatch, SignalInfo, TextSample } from '../signals/signal-batch.js';
+import { CLASS_DEFAULTS } from '../scoring/config.js';
+import { History } from '../scoring/filters.js';
+import { G } from '../scoring/harsh.js';
+import { ImuCalibrator } from '../scoring/imu-calibration.js';
+import type { Position } from '../scoring/types.js';
+import { angleDeg, dot, type Vec3 } from '../scoring/vec.js';
+import { INCIDENT_CONFIG_SCHEMA, type IncidentConfig } from './config.js';
+import { SampleRing } from './ring-buffer.js';
+import type { CrashAccelSource, Incident, IncidentOutput, IncidentRecording, IncidentTrigger } from './types.js';
+
+const enum Role {
+  Other,
+  Speed,
+  Lat,
+  Lon,
+  AccLon,
+  AccLat,
+  ImuX,
+  ImuY,
+  ImuZ,
+  RateX,
+  RateY,
+  RateZ,
+  Crash,
+}
+
+interface Open {
+  id: string;
+  t: number;
+  trigger: IncidentTrigger;
+  triggers: Incident['triggers'];
+  closeAt: number;
+  moving: boolean;
+  speedBefore: number | null;
+  driver: string | undefined;
+}
+
+interface Pending {
+  t: number;
+  g: number;
+}
+
+interface Disturbance {
+  t: number;
+  t1: number;
+  peakG: number;
+  maxRate: number | null;
+  maxTilt: number | null;
+  lastActive: number;
+  reason: string;
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export class VehicleIncidents {
+  private readonly ring = new SampleRing();
+  private readonly roles = new Map<string, Role>();
+  private readonly crash = new Set<string>();
+  private readonly speed = new History(40);
+  private readonly gravity: ImuCalibrator;
+  private readonly fixes: Position[] = [];
+  private pendingLat: [number, number] | null = null;
+  private pendingLon: [number, number] | null = null;
+  private imu = { t: NaN, x: 0, y: 0, z: 0, have: 0 };
+  private acc = { t: NaN, lon: 0, lat: 0, have: 0 };
+  /** recent IMU vectors and angular rates for the handling check */
+  private readonly recentImu: Array<[number, Vec3]> = [];
+  private readonly recentRate: Array<[number, number]> = [];
+  private rateSeen = false;
+  private prevAbove = false;
+  private dropCandidate: { t: number; from: number; to: number } | null = null;
+  private pending: Pending | null = null;
+  private disturbance: Disturbance | null = null;
+  private open: Open | null = null;
+  private driver: string | undefined;
+  private now = -Infinity;
+  private out: IncidentOutput[] = [];
+  private readonly version: string;
+
+  constructor(
+    readonly vehicle: string,
+    private readonly c: IncidentConfig,
+  ) {
+    this.version = `${INCIDENT_CONFIG_SCHEMA}:${JSON.stringify([c.accelThresholdG, c.speedDropKmh, c.speedDropWindowS, c.preS, c.postS, c.handling.maxRateDegS, c.handling.maxTiltDeg])}`;
+    this.gravity = new ImuCalibrator(vehicle, CLASS_DEFAULTS.van.acceleration, c.standstillKmh);
+    const s = c.signals;
+    const pairs: Array<[string, Role]> = [
+      [s.speed, Role.Speed],
+      [s.latitude, Role.Lat],
+      [s.longitude, Role.Lon],
+      [s.accelLongitudinal, Role.AccLon],
+      [s.accelLateral, Role.AccLat],
+      [s.imuX, Role.ImuX],
+      [s.imuY, Role.ImuY],
+      [s.imuZ, Role.ImuZ],
+      [s.rateX, Role.RateX],
+      [s.rateY, Role.RateY],
+      [s.rateZ, Role.RateZ],
+    ];
+    for (const [n, r] of pairs) this.roles.set(n, r);
+    for (const n of c.crashSignals) this.crash.add(n);
+  }
+
+  push(b: SignalBatch): IncidentOutput[] {
+    const ids = b.signals.map((i) => this.ring.id(i));
+    const roles = b.signals.map((i) => this.roleOf(i));
+    const texts = b.texts.length > 1 ? [...b.texts].sort((x, y) => x.t - y.t) : b.texts;
+    let ti = 0;
+    for (let i = 0; i < b.count; i++) {
+      const t = b.t[i]!;
+      while (ti < texts.length && texts[ti]!.t <= t) this.text(texts[ti++]!);
+      const k = b.signal[i]!;
+      const v = b.value[i]!;
+      this.ring.push(t, ids[k]!, v);
+      this.sample(t, roles[k]!, v);
+    }
+    while (ti < texts.length) this.text(texts[ti++]!);
+    return this.drain();
+  }
+
+  /** End of data: closes what is open with the data there is. */
+  finish(): IncidentOutput[] {
+    if (this.pending) this.evaluatePending(this.now);
+    if (this.open) this.finalize();
+    if (this.disturbance) this.endDisturbance();
+    return this.drain();
+  }
+
+  private drain(): IncidentOutput[] {
+    const o = this.out;
+    this.out = [];
+    return o;
+  }
+
+  private roleOf(info: SignalInfo): Role {
+    if (this.crash.has(info.name)) return Role.Crash;
+    const r = this.roles.get(info.name) ?? Role.Other;
+    if ((r === Role.AccLon || r === Role.AccLat) && info.derived) return Role.Other;
+    return r;
+  }
+
+  private text(x: TextSample): void {
+    this.ring.pushText(x);
+    if (x.name === this.c.signals.driverId) this.driver = x.value.trim() || undefined;
+  }
+
+  private sample(t: number, role: Role, v: number): void {
+    if (t > this.now) this.now = t;
+    if (this.pending && t >= this.pending.t + this.c.handling.windowAfterS) this.evaluatePending(t);
+    if (this.open && t > this.open.closeAt) this.finalize();
+    if (this.disturbance && t - this.disturbance.lastActive >= this.c.handling.quietS) this.endDisturbance();
+    if (this.ring.size > 0) this.ring.dropBefore(Math.min(t, this.open ? this.open.t : t, this.pending ? this.pending.t : t) - this.c.preS);
+    if (Number.isNaN(v)) return;
+    switch (role) {
+      case Role.Speed:
+        return this.speedSample(t, v);
+      case Role.Lat:
+        this.pendingLat = [t, v];
+        return this.fix();
+      case Role.Lon:
+        this.pendingLon = [t, v];
+        return this.fix();
+      case Role.AccLon:
+      case Role.AccLat:
+        return this.measured(t, role, v);
+      case Role.ImuX:
+      case Role.ImuY:
+      case Role.ImuZ:
+        return this.imuAxis(t, role, v);
+      case Role.RateX:
+      case Role.RateY:
+      case Role.RateZ:
+        this.rateSeen = true;
+        this.recentRate.push([t, Math.abs(v)]);
+        this.trimRecent(t);
+        if (Math.abs(v) > this.c.handling.maxRateDegS && this.disturbance) this.disturbance.lastActive = t;
+        return;
+      case Role.Crash:
+        if (v > 0) this.trigger(t, 'crash_signal', v, null);
+        return;
+      case Role.Other:
+        return;
+    }
+  }
+
+  private fix(): void {
+    const a = this.pendingLat;
+    const b = this.pendingLon;
+    if (!a || !b || Math.abs(a[0] - b[0]) > 0.5) return;
+    this.pendingLat = this.pendingLon = null;
+    if (a[1] === 0 && b[1] === 0) return;
+    this.fixes.push({ t: Math.max(a[0], b[0]), lat: a[1], lon: b[1] });
+    if (this.fixes.length > 8) this.fixes.shift();
+  }
+
+  private speedSample(t: number, v: number): void {
+    const c = this.c;
+    const cand = this.dropCandidate;
+    if (cand) {
+      if (v > cand.to + c.speedDropKmh / 2) this.dropCandidate = null; // bounced back: a glitch, not a crash
+      else if (t >= cand.t + c.speedDropConfirmS) {
+        this.dropCandidate = null;
+        this.trigger(cand.t, 'speed_drop', cand.from - cand.to, null);
+      }
+    }
+    const before = this.maxSpeedIn(t - c.speedDropWindowS, t);
+    this.speed.push(t, v);
+    if (!this.dropCandidate && before !== null && before - v >= c.speedDropKmh) this.dropCandidate = { t, from: before, to: v };
+  }
+
+  /** Highest speed sample in [from, to), or null when none. */
+  private maxSpeedIn(from: number, to: number): number | null {
+    return this.speed.maxIn(from, to);
+  }
+
+  private measured(t: number, role: Role, v: number): void {
+    const a = this.acc;
+    if (a.t !== t) {
+      a.t = t;
+      a.have = 0;
+    }
+    if (role === Role.AccLon) a.lon = v;
+    else a.lat = v;
+    a.have |= role === Role.AccLon ? 1 : 2;
+    if (a.have !== 3) return;
+    a.have = 0;
+    this.horizontal(t, Math.hypot(a.lon, a.lat) / G);
+  }
+
+  private imuAxis(t: number, role: Role, v: number): void {
+    const m = this.imu;
+    if (m.t !== t) {
+      m.t = t;
+      m.have = 0;
+    }
+    if (role === Role.ImuX) m.x = v;
+    else if (role === Role.ImuY) m.y = v;
+    else m.z = v;
+    m.have |= 1 << (role - Role.ImuX);
+    if (m.have !== 7) return;
+    m.have = 0;
+    const a: Vec3 = [m.x, m.y, m.z];
+    // gravity is learnt at quiet standstills only; never while a disturbance or an incident is open
+    if (!this.disturbance && !this.pending && !this.open) this.gravity.pushImu(t, a, this.speed.at(t, 2));
+    this.recentImu.push([t, a]);
+    this.trimRecent(t);
+    const up = this.gravity.up;
+    let h: number;
+    if (up) {
+      const vert = dot(a, up);
+      h = Math.hypot(a[0] - vert * up[0], a[1] - vert * up[1], a[2] - vert * up[2]) / G;
+    } else {
+      // no gravity reference yet: a horizontal pulse of threshold g on top of 1 g gravity has a
+      // magnitude of sqrt(thr^2 + 1); compare that, scaled back to the threshold
+      const mag = Math.hypot(a[0], a[1], a[2]) / G;
+      const thr = this.c.accelThresholdG;
+      h = (mag * thr) / Math.sqrt(thr * thr + 1);
+    }
+    this.horizontal(t, h);
+  }
+
+  private trimRecent(t: number): void {
+    const keep = t - this.c.handling.windowBeforeS - this.c.handling.windowAfterS - 1;
+    while (this.recentImu.length && this.recentImu[0]![0] < keep) this.recentImu.shift();
+    while (this.recentRate.length && this.recentRate[0]![0] < keep) this.recentRate.shift();
+  }
+
+  private horizontal(t: number, g: number): void {
+    const above = g >= this.c.accelThresholdG;
+    // two consecutive samples over the threshold: one corrupt sample is not a crash
+    if (above && this.prevAbove) this.trigger(t, 'acceleration', g, g);
+    this.prevAbove = above;
+    if (this.disturbance && (above || g >= 1)) this.disturbance.lastActive = t;
+    if (this.disturbance && g > this.disturbance.peakG) this.disturbance.peakG = g;
+    if (this.pending && g > this.pending.g) this.pending.g = g;
+  }
+
+  private speedBefore(t: number): number | null {
+    let m: number | null = null;
+    for (let k = 0; k <= 10; k++) {
+      const v = this.speed.at(t - k * 0.1, 2);
+      if (v !== null && (m === null || v > m)) m = v;
+    }
+    return m;
+  }
+
+  private trigger(t: number, trigger: IncidentTrigger, value: number, g: number | null): void {
+    const o = this.open;
+    if (o && t <= o.closeAt) {
+      if (o.triggers.length < 100 && (o.triggers[o.triggers.length - 1]!.trigger !== trigger || t - o.triggers[o.triggers.length - 1]!.t > 0.5)) o.triggers.push({ t, trigger, value: r3(value) });
+      return;
+    }
+    if (this.disturbance) {
+      if (g !== null) this.disturbance.lastActive = t;
+      return;
+    }
+    if (this.pending) return;
+    const sb = this.speedBefore(t);
+    const moving = sb !== null && sb >= this.c.standstillKmh;
+    if (trigger === 'acceleration' && !moving) {
+      // parked (or speed unknown): wait windowAfterS for the handled/loose-sensor check
+      this.pending = { t, g: g ?? 0 };
+      return;
+    }
+    this.openIncident(t, trigger, value, g, sb, moving);
+  }
+
+  private openIncident(t: number, trigger: IncidentTrigger, value: number, g: number | null, sb: number | null, moving: boolean): void {
+    const id = `${this.vehicle}/incident/${Math.round(t * 1000)}`;
+    const driver = this.driver;
+    this.open = { id, t, trigger, triggers: [{ t, trigger, value: r3(value) }], closeAt: t + this.c.postS, moving, speedBefore: sb, driver };
+    const pos = this.fixAt(t);
+    this.out.push({
+      kind: 'incident_alert',
+      id,
+      vehicle: this.vehicle,
+      ...(driver !== undefined ? { driver } : {}),
+      t,
+      trigger,
+      peakG: g === null ? null : r3(g),
+      speedBefore: sb === null ? null : r3(sb),
+      position: pos.position,
+      moving,
+      configVersion: this.version,
+    });
+  }
+
+  /** The handled/loose-sensor check of a parked IMU trigger, with data up to `now`. */
+  private evaluatePending(now: number): void {
+    const p = this.pending!;
+    this.pending = null;
+    const from = p.t - this.c.handling.windowBeforeS;
+    const to = Math.min(now, p.t + this.c.handling.windowAfterS);
+    let maxRate: number | null = null;
+    if (this.rateSeen) {
+      maxRate = 0;
+      for (const [t, r] of this.recentRate) if (t >= from && t <= to && r > maxRate) maxRate = r;
+    }
+    let maxTilt: number | null = null;
+    const up = this.gravity.up;
+    if (up) {
+      maxTilt = 0;
+      const xs = this.recentImu.filter(([t]) => t >= from && t <= to);
+      // 0.2 s means of the acceleration: where gravity points while the sensor is being moved
+      for (let i = 0; i < xs.length; i++) {
+        const s: Vec3 = [0, 0, 0];
+        let n = 0;
+        for (let j = i; j >= 0 && xs[j]![0] > xs[i]![0] - 0.2; j--, n++) for (let k = 0; k < 3; k++) s[k]! += xs[j]![1][k]!;
+        if (n >= 5 && Math.hypot(s[0], s[1], s[2]) > 0) maxTilt = Math.max(maxTilt, angleDeg(s, up));
+      }
+    }
+    const reasons: string[] = [];
+    if (maxRate !== null && maxRate > this.c.handling.maxRateDegS) reasons.push(`angular rate ${maxRate} deg/s > ${this.c.handling.maxRateDegS}`);
+    if (maxTilt !== null && maxTilt > this.c.handling.maxTiltDeg) reasons.push(`gravity tilted ${Math.round(maxTilt)} deg > ${this.c.handling.maxTiltDeg}`);
+    if (reasons.length) {
+      this.disturbance = { t: p.t, t1: to, peakG: p.g, maxRate, maxTilt, lastActive: to, reason: `standstill, ${reasons.join(', ')}: sensor handled or loose` };
+      return;
+    }
+    this.openIncident(p.t, 'acceleration', p.g, p.g, this.speedBefore(p.t), false);
+  }
+
+  private endDisturbance(): void {
+    const d = this.disturbance!;
+    this.disturbance = null;
+    this.out.push({
+      kind: 'sensor_disturbance',
+      vehicle: this.vehicle,
+      t: d.t,
+      t1: d.lastActive,
+      peakG: r3(d.peakG),
+      maxRateDegS: d.maxRate,
+      maxTiltDeg: d.maxTilt === null ? null : Math.round(d.maxTilt * 10) / 10,
+      reason: d.reason,
+    });
+  }
+
+  private fixAt(t: number): { position: Position | null; previous: Position[] } {
+    let i = this.fixes.length - 1;
+    while (i >= 0 && this.fixes[i]!.t > t) i--;
+    return { position: i >= 0 ? this.fixes[i]! : null, previous: i >= 1 ? this.fixes.slice(Math.max(0, i - 2), i).reverse() : [] };
+  }
+
+  private finalize(): void {
+    const o = this.open!;
+    this.open = null;
+    const rec = this.ring.slice(o.t - this.c.preS, o.t + this.c.postS);
+    const { peakG, peakT, deltaV, source } = this.pulse(rec, o.t);
+    let after: number | null = null;
+    for (let k = 0; k <= 20; k++) {
+      const v = this.speed.at(o.t + k * 0.1, 1);
+      if (v !== null && (after === null || v < after)) after = v;
+    }
+    const pos = this.fixAt(o.t);
+    this.out.push({
+      kind: 'incident',
+      id: o.id,
+      vehicle: this.vehicle,
+      ...(o.driver !== undefined ? { driver: o.driver } : {}),
+      t: o.t,
+      trigger: o.trigger,
+      triggers: o.triggers,
+      position: pos.position,
+      previousFixes: pos.previous,
+      peakG,
+      peakT,
+      accelSource: source,
+      deltaV,
+      speedBefore: o.speedBefore === null ? null : r3(o.speedBefore),
+      speedAfter: after === null ? null : r3(after),
+      moving: o.moving,
+      recording: rec,
+      configVersion: this.version,
+    });
+  }
+
+  /** Peak horizontal g over the post-window and delta-v over the pulse around t, from the recording. */
+  private pulse(rec: IncidentRecording, t: number): { peakG: number | null; peakT: number | null; deltaV: number | null; source: CrashAccelSource } {
+    const s = this.c.signals;
+    const idx = (n: string): number => rec.signals.findIndex((x) => x.name === n);
+    const ix = idx(s.imuX);
+    const iy = idx(s.imuY);
+    const iz = idx(s.imuZ);
+    const up = this.gravity.up;
+    const hs: Array<[number, number, number, number]> = []; // t, horizontal vector (3) in m/s^2
+    let source: CrashAccelSource = 'none';
+    if (ix >= 0 && iy >= 0 && iz >= 0) {
+      source = up ? 'calibrated' : 'uncalibrated';
+      const cur: number[] = [NaN, NaN, NaN];
+      let ct = NaN;
+      for (let k = 0; k < rec.t.length; k++) {
+        const sg = rec.signal[k]!;
+        const which = sg === ix ? 0 : sg === iy ? 1 : sg === iz ? 2 : -1;
+        if (which < 0) continue;
+        if (rec.t[k] !== ct) {
+          ct = rec.t[k]!;
+          cur[0] = cur[1] = cur[2] = NaN;
+        }
+        cur[which] = rec.value[k]!;
+        if (Number.isNaN(cur[0]!) || Number.isNaN(cur[1]!) || Number.isNaN(cur[2]!)) continue;
+        const a: Vec3 = [cur[0]!, cur[1]!, cur[2]!];
+        const g: Vec3 = up ? [up[0] * G, up[1] * G, up[2] * G] : [0, 0, 0];
+        const vert = up ? dot(a, up) : 0;
+        const h: Vec3 = up ? [a[0] - vert * up[0], a[1] - vert * up[1], a[2] - vert * up[2]] : [a[0] - g[0], a[1] - g[1], a[2] - g[2]];
+        hs.push([ct, h[0], h[1], h[2]]);
+      }
+    }
+    if (hs.length === 0) return { peakG: null, peakT: null, deltaV: null, source };
+    let peak = 0;
+    let peakT = t;
+    for (const [tt, x, y, z] of hs) {
+      if (tt < t - 0.5) continue;
+      const m = Math.hypot(x, y, z) / G;
+      if (m > peak) {
+        peak = m;
+        peakT = tt;
+      }
+    }
+    // the pulse: samples around the peak above 0.5 g, at most 0.5 s either side
+    let i = hs.findIndex((x) => x[0] === peakT);
+    let a = i;
+    while (a > 0 && hs[a - 1]![0] >= peakT - 0.5 && Math.hypot(hs[a - 1]![1], hs[a - 1]![2], hs[a - 1]![3]) / G >= 0.5) a--;
+    let b = i;
+    while (b < hs.length - 1 && hs[b + 1]![0] <= peakT + 0.5 && Math.hypot(hs[b + 1]![1], hs[b + 1]![2], hs[b + 1]![3]) / G >= 0.5) b++;
+    const dv = [0, 0, 0];
+    for (i = a + 1; i <= b; i++) {
+      const dt = hs[i]![0] - hs[i - 1]![0];
+      for (let k = 0; k < 3; k++) dv[k]! += ((hs[i]![k + 1]! + hs[i - 1]![k + 1]!) / 2) * dt;
+    }
+    return { peakG: r3(peak), peakT, deltaV: r3(Math.hypot(dv[0]!, dv[1]!, dv[2]!) * 3.6), source };
+  }
+}

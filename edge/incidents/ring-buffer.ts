@@ -1,0 +1,99 @@
+// Pre-event ring buffer: every sample of one vehicle (t, signal, value) at its native rate, columnar
+// in typed arrays that grow to the rate actually seen and are then reused in a circle. Samples older
+// than the window are dropped unless an open incident still needs them.
+
+import type { SignalInfo, TextSample } from '../signals/signal-batch.js';
+import type { IncidentRecording } from './types.js';
+
+export class SampleRing {
+  private t = new Float64Array(4096);
+  private sig = new Uint16Array(4096);
+  private val = new Float64Array(4096);
+  private head = 0; // index of the oldest sample
+  private n = 0;
+  private texts: TextSample[] = [];
+  readonly signals: SignalInfo[] = [];
+  private readonly index = new Map<string, number>();
+
+  /** Dictionary id of a signal (added on first sight; the first SignalInfo seen for a name is kept). */
+  id(info: SignalInfo): number {
+    let i = this.index.get(info.name);
+    if (i === undefined) {
+      if (this.signals.length >= 0xffff) return 0xffff;
+      i = this.signals.length;
+      this.signals.push(info);
+      this.index.set(info.name, i);
+    }
+    return i;
+  }
+
+  push(t: number, sig: number, v: number): void {
+    if (this.n === this.t.length) this.grow();
+    const i = (this.head + this.n) % this.t.length;
+    this.t[i] = t;
+    this.sig[i] = sig;
+    this.val[i] = v;
+    this.n++;
+  }
+
+  pushText(s: TextSample): void {
+    this.texts.push(s);
+  }
+
+  /** Drops samples before t. */
+  dropBefore(t: number): void {
+    const cap = this.t.length;
+    while (this.n > 0 && this.t[this.head]! < t) {
+      this.head = (this.head + 1) % cap;
+      this.n--;
+    }
+    let k = 0;
+    while (k < this.texts.length && this.texts[k]!.t < t) k++;
+    if (k) this.texts.splice(0, k);
+  }
+
+  /** Samples with from <= t <= to, in arrival order, with a dictionary of just the signals they use. */
+  slice(from: number, to: number): IncidentRecording {
+    const cap = this.t.length;
+    const remap = new Map<number, number>();
+    const out: IncidentRecording = { from, to, signals: [], t: [], signal: [], value: [], texts: this.texts.filter((x) => x.t >= from && x.t <= to) };
+    for (let k = 0; k < this.n; k++) {
+      const i = (this.head + k) % cap;
+      const t = this.t[i]!;
+      if (t < from || t > to) continue;
+      const s = this.sig[i]!;
+      let j = remap.get(s);
+      if (j === undefined) {
+        j = out.signals.length;
+        remap.set(s, j);
+        out.signals.push(this.signals[s]!);
+      }
+      out.t.push(t);
+      out.signal.push(j);
+      out.value.push(this.val[i]!);
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  private grow(): void {
+    const cap = this.t.length;
+    const c = cap * 2;
+    const t = new Float64Array(c);
+    const s = new Uint16Array(c);
+    const v = new Float64Array(c);
+    for (let k = 0; k < this.n; k++) {
+      const i = (this.head + k) % cap;
+      t[k] = this.t[i]!;
+      s[k] = this.sig[i]!;
+      v[k] = this.val[i]!;
+    }
+    this.t = t;
+    this.sig = s;
+    this.val = v;
+    this.head = 0;
+  }
+}
