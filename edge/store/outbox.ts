@@ -172,11 +172,15 @@ export class Outbox extends EventEmitter {
     if (this.closed) return Promise.reject(new OutboxError('outbox is closed'));
     if (payloads.length === 0) return Promise.resolve({ stored: 0, dropped: 0 });
     const s = this.stream(stream);
-    const bufs = payloads.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
+    const bufs = payloads;
+    const lens = new Array<number>(bufs.length);
     let size = 0;
-    for (const b of bufs) {
-      if (b.length > MAX_RECORD) return Promise.reject(new OutboxError(`${stream}: record of ${b.length} bytes is over ${MAX_RECORD}`));
-      size += HDR + b.length;
+    for (let i = 0; i < bufs.length; i++) {
+      const b = bufs[i]!;
+      const len = typeof b === 'string' ? Buffer.byteLength(b, 'utf8') : b.length;
+      if (len > MAX_RECORD) return Promise.reject(new OutboxError(`${stream}: record of ${len} bytes is over ${MAX_RECORD}`));
+      lens[i] = len;
+      size += HDR + len;
     }
     if (this.total + size > this.cap && !this.makeRoom(s, size)) {
       if (s.opts.dropPriority !== 'never') {
@@ -188,7 +192,7 @@ export class Outbox extends EventEmitter {
         this.emit('warning', `outbox over its cap (${this.total} of ${this.cap} bytes): ${stream} is never dropped, so it is kept`);
       }
     } else if (this.total + size <= this.cap) this.overCapWarned = false;
-    const frame = this.encode(s, bufs, size);
+    const frame = this.encode(s, bufs, lens, size);
     try {
       this.write(s, frame);
     } catch (e) {
@@ -536,17 +540,20 @@ export class Outbox extends EventEmitter {
     s.rPos = off;
   }
 
-  private encode(s: Stream, bufs: Buffer[], size: number): Buffer {
+  private encode(s: Stream, bufs: ReadonlyArray<Buffer | string>, lens: number[], size: number): Buffer {
     const out = Buffer.allocUnsafe(size);
     let off = 0;
     let seq = s.nextSeq;
-    for (const b of bufs) {
-      out.writeUInt32LE(b.length, off);
+    for (let i = 0; i < bufs.length; i++) {
+      const b = bufs[i]!;
+      const len = lens[i]!;
+      out.writeUInt32LE(len, off);
       out.writeDoubleLE(seq, off + 8);
-      b.copy(out, off + HDR);
-      const c = crc32(out.subarray(off + 8, off + HDR + b.length));
+      if (typeof b === 'string') out.write(b, off + HDR, len, 'utf8');
+      else b.copy(out, off + HDR);
+      const c = crc32(out.subarray(off + 8, off + HDR + len));
       out.writeUInt32LE(c, off + 4);
-      off += HDR + b.length;
+      off += HDR + len;
       seq++;
     }
     return out;

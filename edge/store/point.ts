@@ -148,6 +148,14 @@ const NAME_OK = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
 const MIN_MS = 946684800000;
 const MAX_MS = 7258118400000;
 
+const BAD_TAG = /[\n\r\\]/;
+const allowedCache = new WeakMap<MeasurementSchema, Set<string>>();
+function allowedTags(s: MeasurementSchema): Set<string> {
+  let a = allowedCache.get(s);
+  if (!a) allowedCache.set(s, (a = new Set([...s.tags.required, ...s.tags.optional])));
+  return a;
+}
+
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -165,24 +173,26 @@ export function validatePoint(p: unknown, defaultTags: Record<string, string> = 
   const tagsIn = p.tags === undefined ? {} : p.tags;
   if (!isRecord(tagsIn)) return { ok: false, reason: `${m}: tags: not an object` };
   const tags: Record<string, string> = {};
-  for (const [k, v] of Object.entries(defaultTags)) if (v !== '') tags[k] = v;
-  const allowed = new Set([...schema.tags.required, ...schema.tags.optional]);
-  for (const [k, v] of Object.entries(tagsIn)) {
+  for (const k in defaultTags) if (defaultTags[k] !== '') tags[k] = defaultTags[k]!;
+  const allowed = allowedTags(schema);
+  for (const k in tagsIn) {
+    const v = tagsIn[k];
     if (v === undefined || v === null || v === '') continue; // an absent tag, not an error
     if (!allowed.has(k)) return { ok: false, reason: `${m}: tag "${k.slice(0, 40)}" is not in the schema (allowed: ${[...allowed].join(', ')})` };
     if (typeof v !== 'string') return { ok: false, reason: `${m}: tag ${k}: not a string` };
-    if (v.length > MAX_KEY || /[\n\r\\]/.test(v)) return { ok: false, reason: `${m}: tag ${k}: too long or holds a newline/backslash` };
+    if (v.length > MAX_KEY || BAD_TAG.test(v)) return { ok: false, reason: `${m}: tag ${k}: too long or holds a newline/backslash` };
     tags[k] = v;
   }
-  for (const k of schema.tags.required) if (!(k in tags)) return { ok: false, reason: `${m}: tag ${k}: missing` };
+  for (const k of schema.tags.required) if (tags[k] === undefined) return { ok: false, reason: `${m}: tag ${k}: missing` };
   const fieldsIn = p.fields;
   if (!isRecord(fieldsIn)) return { ok: false, reason: `${m}: fields: not an object` };
   const fields: Record<string, FieldValue> = {};
   let n = 0;
-  for (const [k, v] of Object.entries(fieldsIn)) {
+  for (const k in fieldsIn) {
+    const v = fieldsIn[k];
     if (v === undefined || v === null) continue;
-    if (!NAME_OK.test(k) || k.length > MAX_KEY) return { ok: false, reason: `${m}: field name "${k.slice(0, 40)}" is not a plain name` };
     const known = schema.fields[k] as FieldKind | undefined;
+    if (known === undefined && (!NAME_OK.test(k) || k.length > MAX_KEY)) return { ok: false, reason: `${m}: field name "${k.slice(0, 40)}" is not a plain name` };
     const kind: FieldKind | 'any' | undefined = known ?? schema.extraFields;
     if (kind === undefined) return { ok: false, reason: `${m}: field "${k}" is not in the schema` };
     if (typeof v === 'number') {

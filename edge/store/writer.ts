@@ -31,6 +31,8 @@ export type WriterState = 'idle' | 'connected' | 'buffering' | 'auth failed' | '
 export interface WriterOptions {
   batchSize?: number;
   maxAgeMs?: number;
+  /** batches of one stream in flight at once (default 2: the next is prepared and sent while the database works on the last); acknowledged strictly in order */
+  pipeline?: number;
   concurrency?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -65,9 +67,21 @@ export function classify(err: unknown): { kind: ErrorClass; status?: number; mes
 }
 
 class Closing extends Error {}
+class Outage extends Error {}
+
+interface InFlight {
+  next: number;
+  done: boolean;
+  failed: boolean;
+  /** resolves when this batch is written (or given up at close) */
+  settled: Promise<void>;
+}
 
 interface StreamState {
-  busy: boolean;
+  /** batches taken and not yet acknowledged, in take order */
+  queue: InFlight[];
+  /** a batch of this stream is retrying after an outage: take no more until it is through */
+  retrying: number;
   /** host ms when the oldest not-yet-taken record arrived (0: due now) */
   waitingSince: number | undefined;
 }
@@ -76,6 +90,7 @@ export class InfluxWriter extends EventEmitter {
   private readonly batchSize: number;
   private readonly maxAgeMs: number;
   private readonly concurrency: number;
+  private readonly perStream: number;
   private readonly base: number;
   private readonly maxDelay: number;
   private readonly random: () => number;
@@ -103,8 +118,9 @@ export class InfluxWriter extends EventEmitter {
     this.batchSize = Math.max(1, opts.batchSize ?? 5000);
     this.maxAgeMs = Math.max(0, opts.maxAgeMs ?? 1000);
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
+    this.perStream = Math.max(1, opts.pipeline ?? 2);
     this.base = Math.max(1, opts.retryBaseMs ?? 250);
-    this.maxDelay = Math.max(this.base, opts.retryMaxMs ?? 30000);
+    this.maxDelay = Math.max(this.base, opts.retryMaxMs ?? 10000);
     this.random = opts.random ?? Math.random;
   }
 
@@ -149,7 +165,7 @@ export class InfluxWriter extends EventEmitter {
   private st(name: string): StreamState {
     let s = this.streams.get(name);
     if (!s) {
-      s = { busy: false, waitingSince: undefined };
+      s = { queue: [], retrying: 0, waitingSince: undefined };
       this.streams.set(name, s);
     }
     return s;
@@ -159,7 +175,7 @@ export class InfluxWriter extends EventEmitter {
     if (this.closing || !this.owns(stream)) return;
     const s = this.st(stream);
     if (s.waitingSince === undefined) s.waitingSince = Date.now();
-    if (!s.busy && (this.outbox.available(stream) >= this.batchSize || this.maxAgeMs === 0)) this.pump();
+    if (this.canTake(s) && (this.outbox.available(stream) >= this.batchSize || this.maxAgeMs === 0)) this.pump();
     else this.arm(s.waitingSince + this.maxAgeMs);
   }
 
@@ -181,111 +197,178 @@ export class InfluxWriter extends EventEmitter {
     for (const name of this.outbox.streamNames()) {
       if (!this.owns(name)) continue;
       const s = this.st(name);
-      if (s.busy) continue;
-      const avail = this.outbox.available(name);
-      if (avail === 0) {
-        s.waitingSince = undefined;
-        continue;
+      if (s.queue.length === 0 && this.outbox.available(name) === 0) s.waitingSince = undefined;
+      while (this.canTake(s)) {
+        const avail = this.outbox.available(name);
+        if (avail === 0) {
+          s.waitingSince = undefined;
+          break;
+        }
+        if (s.waitingSince === undefined) s.waitingSince = now;
+        const due = s.waitingSince + this.maxAgeMs;
+        if (avail < this.batchSize && due > now) {
+          nextDue = Math.min(nextDue, due);
+          break;
+        }
+        if (this.inFlight >= this.concurrency) return;
+        const taken = this.outbox.take(name, this.batchSize);
+        if (!taken) break;
+        // what is left over was waiting already: due at once
+        s.waitingSince = this.outbox.available(name) > 0 ? 0 : undefined;
+        this.inFlight++;
+        const prev = s.queue.at(-1)?.settled;
+        let settle!: () => void;
+        const entry: InFlight = { next: taken.next, done: false, failed: false, settled: new Promise<void>((r) => (settle = r)) };
+        s.queue.push(entry);
+        const p = this.deliver(name, s, taken.records, prev)
+          .then((ok) => {
+            entry.done = ok;
+            entry.failed = !ok;
+            // acknowledge in take order: only the prefix of finished batches
+            while (s.queue.length > 0 && s.queue[0]!.done) {
+              const head = s.queue.shift()!;
+              if (!this.closing) this.outbox.ack(name, head.next);
+            }
+          })
+          .finally(() => {
+            // a batch that failed for a reason other than an outage (a bug, not data): once the
+            // stream's batches have all settled, take them again from the last acknowledgement
+            if (!this.closing && s.queue.length > 0 && s.queue.some((e) => e.failed) && s.queue.every((e) => e.done || e.failed)) {
+              s.queue = [];
+              this.outbox.rewind(name);
+            }
+            settle();
+            this.inFlight--;
+            this.running.delete(p);
+            this.pump();
+          });
+        this.running.add(p);
       }
-      if (s.waitingSince === undefined) s.waitingSince = now;
-      const due = s.waitingSince + this.maxAgeMs;
-      if (avail < this.batchSize && due > now) {
-        nextDue = Math.min(nextDue, due);
-        continue;
-      }
-      if (this.inFlight >= this.concurrency) return;
-      const taken = this.outbox.take(name, this.batchSize);
-      if (!taken) continue;
-      // what is left over was waiting already: due at once
-      s.waitingSince = this.outbox.available(name) > 0 ? 0 : undefined;
-      s.busy = true;
-      this.inFlight++;
-      const p = this.deliver(name, taken.records, taken.next).finally(() => {
-        s.busy = false;
-        this.inFlight--;
-        this.running.delete(p);
-        this.pump();
-      });
-      this.running.add(p);
     }
     if (Number.isFinite(nextDue)) this.arm(nextDue);
   }
 
-  private async deliver(stream: string, records: Buffer[], next: number): Promise<void> {
-    const points: WirePoint[] = [];
-    for (const r of records) {
-      try {
-        points.push(JSON.parse(r.toString('utf8')) as WirePoint);
-      } catch (e) {
-        this.quarantined++;
-        this.opts.quarantine?.(r.toString('utf8').slice(0, 2000), `outbox record is not JSON: ${(e as Error).message}`, 'decode');
+  private canTake(s: StreamState): boolean {
+    return !this.closing && s.retrying === 0 && s.queue.length < this.perStream;
+  }
+
+  /** Writes one taken batch; true when it may be acknowledged. */
+  private async deliver(stream: string, s: StreamState, records: Buffer[], prev: Promise<void> | undefined): Promise<boolean> {
+    let points: WirePoint[] = [];
+    try {
+      // one parse for the whole batch (much cheaper than one per record)
+      points = JSON.parse('[' + records.map((r) => r.toString('utf8')).join(',') + ']') as WirePoint[];
+    } catch {
+      points = [];
+      for (const r of records) {
+        try {
+          points.push(JSON.parse(r.toString('utf8')) as WirePoint);
+        } catch (e) {
+          this.quarantined++;
+          this.opts.quarantine?.(r.toString('utf8').slice(0, 2000), `outbox record is not JSON: ${(e as Error).message}`, 'decode');
+        }
       }
     }
     try {
-      if (points.length > 0) await this.write(stream, points);
-      if (!this.closing) this.outbox.ack(stream, next);
+      if (points.length > 0) await this.write(stream, s, points, prev);
+      return true;
     } catch (e) {
       if (!(e instanceof Closing)) {
         this.lastError = (e as Error).message;
         this.emit('failed', e);
       }
-      // not acknowledged: delivered again on the next start
+      return false; // not acknowledged: delivered again on the next start
     }
   }
 
-  private async write(stream: string, points: WirePoint[]): Promise<void> {
+  private async write(stream: string, s: StreamState, points: WirePoint[], prev: Promise<void> | undefined): Promise<void> {
     let attempt = 0;
-    for (;;) {
-      if (this.closing) throw new Closing('closing');
-      try {
-        const rp = this.opts.rpFor?.(stream);
-        await this.client.writePoints(points, rp ? { precision: 'u', retentionPolicy: rp } : { precision: 'u' });
-        this.written += points.length;
-        this.batches++;
-        if (this.state !== 'connected') {
-          const was = this.state;
-          this.state = 'connected';
-          this.emit('state', this.state, was);
-        }
-        if (this.opts.onWritten) {
-          let lo = Number.POSITIVE_INFINITY;
-          let hi = Number.NEGATIVE_INFINITY;
-          for (const p of points) {
-            if (p.timestamp < lo) lo = p.timestamp;
-            if (p.timestamp > hi) hi = p.timestamp;
+    let retrying = false;
+    try {
+      for (;;) {
+        try {
+          await this.attempt(stream, points);
+          return;
+        } catch (err) {
+          if (!(err instanceof Outage)) throw err;
+          if (!retrying) {
+            retrying = true;
+            s.retrying++;
           }
-          this.opts.onWritten(stream, points.length, lo, hi);
+          await this.sleep(this.backoff(attempt++));
+          // retries go in take order: the batch taken before this one first
+          if (prev) await prev;
+          if (this.closing) throw new Closing('closing');
         }
-        return;
-      } catch (err) {
-        const c = classify(err);
-        this.lastError = c.message;
-        if (c.kind === 'bad' || c.kind === 'too large') {
-          if (points.length === 1) {
-            this.quarantined++;
-            this.opts.quarantine?.(points[0], c.message, 'database');
-            this.emit('quarantine', points[0], c.message);
-            return;
-          }
-          const mid = points.length >> 1;
-          await this.write(stream, points.slice(0, mid));
-          await this.write(stream, points.slice(mid));
+      }
+    } finally {
+      if (retrying) s.retrying--;
+    }
+  }
+
+  /** One try of a batch; bad points are bisected out here. Throws Outage for what must be retried. */
+  private async attempt(stream: string, points: WirePoint[]): Promise<void> {
+    if (this.closing) throw new Closing('closing');
+    try {
+      const rp = this.opts.rpFor?.(stream);
+      await this.client.writePoints(points, rp ? { precision: 'u', retentionPolicy: rp } : { precision: 'u' });
+    } catch (err) {
+      const c = classify(err);
+      this.lastError = c.message;
+      if (c.kind === 'bad' || c.kind === 'too large') {
+        if (points.length === 1) {
+          this.quarantined++;
+          this.opts.quarantine?.(points[0], c.message, 'database');
+          this.emit('quarantine', points[0], c.message);
           return;
         }
-        this.failures++;
-        const want: WriterState = c.kind === 'auth' ? 'auth failed' : 'buffering';
-        if (this.state !== want) {
-          const was = this.state;
-          this.state = want;
-          this.emit('state', want, was, c.message);
+        const mid = points.length >> 1;
+        await this.attemptOrRetry(stream, points.slice(0, mid));
+        await this.attemptOrRetry(stream, points.slice(mid));
+        return;
+      }
+      this.failures++;
+      const want: WriterState = c.kind === 'auth' ? 'auth failed' : 'buffering';
+      if (this.state !== want) {
+        const was = this.state;
+        this.state = want;
+        this.emit('state', want, was, c.message);
+      }
+      if (c.kind === 'missing db' && this.opts.onMissingDatabase) {
+        try {
+          await this.opts.onMissingDatabase();
+        } catch (e) {
+          this.lastError = (e as Error).message;
         }
-        if (c.kind === 'missing db' && this.opts.onMissingDatabase) {
-          try {
-            await this.opts.onMissingDatabase();
-          } catch (e) {
-            this.lastError = (e as Error).message;
-          }
-        }
+      }
+      throw new Outage(c.message);
+    }
+    this.written += points.length;
+    this.batches++;
+    if (this.state !== 'connected') {
+      const was = this.state;
+      this.state = 'connected';
+      this.emit('state', this.state, was);
+    }
+    if (this.opts.onWritten) {
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (const p of points) {
+        if (p.timestamp < lo) lo = p.timestamp;
+        if (p.timestamp > hi) hi = p.timestamp;
+      }
+      this.opts.onWritten(stream, points.length, lo, hi);
+    }
+  }
+
+  /** A half of a bisected batch: retried on its own until written or quarantined. */
+  private async attemptOrRetry(stream: string, points: WirePoint[]): Promise<void> {
+    let attempt = 0;
+    for (;;) {
+      try {
+        return await this.attempt(stream, points);
+      } catch (err) {
+        if (!(err instanceof Outage)) throw err;
         await this.sleep(this.backoff(attempt++));
       }
     }
