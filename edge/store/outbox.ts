@@ -42,6 +42,8 @@ export interface OutboxOptions {
   /** known streams; others are created on first append with `defaultStream` */
   streams?: Record<string, StreamOptions>;
   defaultStream?: StreamOptions;
+  /** objects kept in memory per stream for take() without a disk read (default 100000) */
+  memRecords?: number;
 }
 
 export interface DropInfo {
@@ -69,7 +71,10 @@ export interface OutboxStats {
 }
 
 export interface Taken {
+  /** the records' bytes; empty when `objects` is given */
   records: Buffer[];
+  /** the objects handed to append() for these records, when still in memory (no disk read, no decode) */
+  objects?: unknown[];
   /** seq of the first record */
   first: number;
   /** seq after the last record: pass it to ack() */
@@ -111,6 +116,8 @@ interface Stream {
   appended: number;
   acked: number;
   cursorDirty: boolean;
+  /** recently appended objects by seq (write-through cache: the disk copy is for restarts and outages) */
+  mem: Map<number, { obj: unknown; size: number }>;
 }
 
 const HDR = 16;
@@ -128,6 +135,7 @@ export class Outbox extends EventEmitter {
   private readonly streams = new Map<string, Stream>();
   private readonly streamOpts: Record<string, StreamOptions>;
   private readonly defaultStream: StreamOptions;
+  private readonly memLimit: number;
   private total = 0;
   private timer: NodeJS.Timeout | undefined;
   private syncWaiters: Array<() => void> = [];
@@ -146,6 +154,7 @@ export class Outbox extends EventEmitter {
     this.policy = opts.fsync ?? 'interval';
     this.streamOpts = opts.streams ?? {};
     this.defaultStream = opts.defaultStream ?? { dropPriority: 'never' };
+    this.memLimit = Math.max(0, opts.memRecords ?? 100000);
     this.dropsFile = path.join(this.dir, 'drops.json');
     if (openDirs.has(this.dir)) throw new OutboxError(`outbox ${this.dir}: already open in this process`);
     fs.mkdirSync(this.dir, { recursive: true });
@@ -168,7 +177,7 @@ export class Outbox extends EventEmitter {
   }
 
   /** Appends records to a stream; resolves once they are stored per the fsync policy. */
-  append(stream: string, payloads: ReadonlyArray<Buffer | string>): Promise<{ stored: number; dropped: number }> {
+  append(stream: string, payloads: ReadonlyArray<Buffer | string>, objects?: readonly unknown[]): Promise<{ stored: number; dropped: number }> {
     if (this.closed) return Promise.reject(new OutboxError('outbox is closed'));
     if (payloads.length === 0) return Promise.resolve({ stored: 0, dropped: 0 });
     const s = this.stream(stream);
@@ -217,6 +226,10 @@ export class Outbox extends EventEmitter {
         return Promise.reject(new OutboxError(`${stream}: disk full, ${bufs.length} record(s) not stored: ${last.message}`));
       }
     }
+    if (objects && objects.length === bufs.length && this.memLimit > 0) {
+      for (let i = 0; i < bufs.length; i++) s.mem.set(s.nextSeq + i, { obj: objects[i], size: HDR + lens[i]! });
+      while (s.mem.size > this.memLimit) s.mem.delete(s.mem.keys().next().value!);
+    }
     s.nextSeq += bufs.length;
     s.appended += bufs.length;
     const last = s.segments[s.segments.length - 1]!;
@@ -234,6 +247,7 @@ export class Outbox extends EventEmitter {
   take(stream: string, max: number, maxBytes = 16 * 1024 * 1024): Taken | null {
     const s = this.streams.get(stream);
     if (!s || s.readSeq >= s.nextSeq) return null;
+    if (s.mem.has(s.readSeq)) return this.takeMem(s, max);
     const records: Buffer[] = [];
     let first = -1;
     let bytes = 0;
@@ -296,6 +310,26 @@ export class Outbox extends EventEmitter {
     return { records, first, next: s.readSeq };
   }
 
+  /** take() from the in-memory copies: advances the reader over the records' bytes without reading them. */
+  private takeMem(s: Stream, max: number): Taken {
+    const first = s.readSeq;
+    const objects: unknown[] = [];
+    while (objects.length < max && s.readSeq < s.nextSeq) {
+      const m = s.mem.get(s.readSeq);
+      if (!m) break;
+      let seg = s.segments[s.rSeg]!;
+      while (s.rPos >= seg.bytes && s.rSeg + 1 < s.segments.length) {
+        s.rSeg++;
+        s.rPos = 0;
+        seg = s.segments[s.rSeg]!;
+      }
+      objects.push(m.obj);
+      s.rPos += m.size;
+      s.readSeq++;
+    }
+    return { records: [], objects, first, next: s.readSeq };
+  }
+
   /** Marks everything before `next` as delivered: the cursor moves and fully delivered segments go. */
   ack(stream: string, next: number): void {
     const s = this.streams.get(stream);
@@ -303,6 +337,10 @@ export class Outbox extends EventEmitter {
     s.acked += Math.min(next, s.nextSeq) - s.ackSeq;
     s.ackSeq = Math.min(next, s.nextSeq);
     s.cursorDirty = true;
+    for (const k of s.mem.keys()) {
+      if (k >= s.ackSeq) break;
+      s.mem.delete(k);
+    }
     this.writeCursor(s);
     while (s.segments.length > 1 && s.segments[0]!.end <= s.ackSeq) this.deleteFirst(s);
     // the active segment too, once fully delivered and big enough to be worth a new file
@@ -435,6 +473,7 @@ export class Outbox extends EventEmitter {
       appended: 0,
       acked: 0,
       cursorDirty: false,
+      mem: new Map(),
     };
     // drop segments entirely before the cursor
     while (s.segments.length > 0 && s.segments[0]!.end <= s.ackSeq && s.segments[0]!.count > 0) {
@@ -636,6 +675,10 @@ export class Outbox extends EventEmitter {
       this.writeCursor(s);
     }
     this.seekReader(s, Math.max(s.readSeq, g.end));
+    for (const k of s.mem.keys()) {
+      if (k >= g.end) break;
+      s.mem.delete(k);
+    }
     if (lostRecords > 0) this.countDrop(s, lostRecords, g.bytes, reason);
     return true;
   }

@@ -175,7 +175,7 @@ export class Store extends EventEmitter {
   }
 
   private async appendPoints(points: StorePoint[]): Promise<{ points: number; quarantined: number; dropped: number }> {
-    const byStream = new Map<string, string[]>();
+    const byStream = new Map<string, { recs: string[]; objs: unknown[] }>();
     let quarantined = 0;
     for (const p of points) {
       const v = validatePoint(p, this.defaultTags);
@@ -185,14 +185,15 @@ export class Store extends EventEmitter {
         continue;
       }
       let list = byStream.get(v.point.measurement);
-      if (!list) byStream.set(v.point.measurement, (list = []));
-      list.push(JSON.stringify(v.point));
+      if (!list) byStream.set(v.point.measurement, (list = { recs: [], objs: [] }));
+      list.recs.push(JSON.stringify(v.point));
+      list.objs.push(v.point);
     }
     if (quarantined > 0) this.log('warn', `${quarantined} point(s) quarantined: ${this.quarantine.read().at(-1)?.reason ?? ''}`);
     let stored = 0;
     let dropped = 0;
-    for (const [stream, recs] of byStream) {
-      const r = await this.outbox.append(stream, recs);
+    for (const [stream, { recs, objs }] of byStream) {
+      const r = await this.outbox.append(stream, recs, objs);
       stored += r.stored;
       dropped += r.dropped;
     }

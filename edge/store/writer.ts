@@ -13,7 +13,7 @@
 //   and says "auth failed" rather than quarantining good data;
 // - every write says precision 'u' (the outbox holds integer microseconds).
 import { EventEmitter } from 'node:events';
-import type { Outbox } from './outbox.js';
+import type { Outbox, Taken } from './outbox.js';
 import type { WirePoint } from './point.js';
 
 export interface WriteOptions {
@@ -220,7 +220,7 @@ export class InfluxWriter extends EventEmitter {
         let settle!: () => void;
         const entry: InFlight = { next: taken.next, done: false, failed: false, settled: new Promise<void>((r) => (settle = r)) };
         s.queue.push(entry);
-        const p = this.deliver(name, s, taken.records, prev)
+        const p = this.deliver(name, s, taken, prev)
           .then((ok) => {
             entry.done = ok;
             entry.failed = !ok;
@@ -253,9 +253,11 @@ export class InfluxWriter extends EventEmitter {
   }
 
   /** Writes one taken batch; true when it may be acknowledged. */
-  private async deliver(stream: string, s: StreamState, records: Buffer[], prev: Promise<void> | undefined): Promise<boolean> {
+  private async deliver(stream: string, s: StreamState, taken: Taken, prev: Promise<void> | undefined): Promise<boolean> {
+    const records = taken.records;
     let points: WirePoint[] = [];
-    try {
+    if (taken.objects) points = taken.objects as WirePoint[];
+    else try {
       // one parse for the whole batch (much cheaper than one per record)
       points = JSON.parse('[' + records.map((r) => r.toString('utf8')).join(',') + ']') as WirePoint[];
     } catch {

@@ -51,6 +51,32 @@ describe('store: outbox', () => {
     o.close();
   });
 
+  it('serves recent records from memory and older ones from disk, in one order', async () => {
+    const o = new Outbox({ dir, segmentBytes: 1024, memRecords: 50 });
+    for (let i = 0; i < 200; i += 10) {
+      const recs = Array.from({ length: 10 }, (_, k) => rec(i + k));
+      await o.append('s', recs, recs.map((r) => JSON.parse(r) as unknown));
+    }
+    const got: number[] = [];
+    let fromMem = 0;
+    for (;;) {
+      const t = o.take('s', 15);
+      if (!t) break;
+      if (t.objects) {
+        fromMem += t.objects.length;
+        got.push(...t.objects.map((x) => (x as { i: number }).i));
+      } else got.push(...t.records.map(idx));
+      o.ack('s', t.next);
+    }
+    assert.deepEqual(got, Array.from({ length: 200 }, (_, i) => i));
+    assert.equal(fromMem, 50, 'the newest 50 came from memory');
+    await o.append('s', [rec(200)], [{ i: 200 }]);
+    o.close();
+    const o2 = new Outbox({ dir });
+    assert.deepEqual(drainAll(o2, 's'), [200], 'position on disk stayed right after memory takes');
+    o2.close();
+  });
+
   it('rewind() hands out the unacknowledged records again', async () => {
     const o = new Outbox({ dir });
     await o.append('s', [rec(1), rec(2), rec(3)]);
