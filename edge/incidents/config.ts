@@ -21,7 +21,7 @@ export interface IncidentConfig {
   handling: {
     /** angular rate above this (deg/s, any axis) is a sensor being turned, not a parked vehicle being hit */
     maxRateDegS: number;
-    /** the gravity direction (0.2 s mean) tilting further than this from the mounting is the sensor moving */
+    /** the gravity direction (per-axis median over 0.4 s) tilting further than this from the mounting is the sensor moving */
     maxTiltDeg: number;
     windowBeforeS: number;
     windowAfterS: number;

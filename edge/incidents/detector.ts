@@ -9,6 +9,7 @@ import { CLASS_DEFAULTS } from '../scoring/config.js';
 import { History } from '../scoring/filters.js';
 import { G } from '../scoring/harsh.js';
 import { ImuCalibrator } from '../scoring/imu-calibration.js';
+import { Reorderer, type Released } from '../scoring/reorder.js';
 import type { Position } from '../scoring/types.js';
 import { angleDeg, dot, type Vec3 } from '../scoring/vec.js';
 import { INCIDENT_CONFIG_SCHEMA, type IncidentConfig } from './config.js';
@@ -40,6 +41,7 @@ interface Open {
   moving: boolean;
   speedBefore: number | null;
   driver: string | undefined;
+  fix: { position: Position | null; previous: Position[] };
 }
 
 interface Pending {
@@ -83,11 +85,15 @@ export class VehicleIncidents {
   private now = -Infinity;
   private out: IncidentOutput[] = [];
   private readonly version: string;
+  private readonly merge: Reorderer;
+  private readonly cache = new Map<SignalInfo, [number, Role]>();
 
   constructor(
     readonly vehicle: string,
     private readonly c: IncidentConfig,
+    reorderS = 0.2,
   ) {
+    this.merge = new Reorderer(reorderS);
     this.version = `${INCIDENT_CONFIG_SCHEMA}:${JSON.stringify([c.accelThresholdG, c.speedDropKmh, c.speedDropWindowS, c.preS, c.postS, c.handling.maxRateDegS, c.handling.maxTiltDeg])}`;
     this.gravity = new ImuCalibrator(vehicle, CLASS_DEFAULTS.van.acceleration, c.standstillKmh);
     const s = c.signals;
@@ -109,24 +115,26 @@ export class VehicleIncidents {
   }
 
   push(b: SignalBatch): IncidentOutput[] {
-    const ids = b.signals.map((i) => this.ring.id(i));
-    const roles = b.signals.map((i) => this.roleOf(i));
-    const texts = b.texts.length > 1 ? [...b.texts].sort((x, y) => x.t - y.t) : b.texts;
-    let ti = 0;
-    for (let i = 0; i < b.count; i++) {
-      const t = b.t[i]!;
-      while (ti < texts.length && texts[ti]!.t <= t) this.text(texts[ti++]!);
-      const k = b.signal[i]!;
-      const v = b.value[i]!;
-      this.ring.push(t, ids[k]!, v);
-      this.sample(t, roles[k]!, v);
-    }
-    while (ti < texts.length) this.text(texts[ti++]!);
+    this.process(this.merge.push(b));
     return this.drain();
+  }
+
+  private process(items: Released[]): void {
+    for (const x of items) {
+      if (!x.info) {
+        this.text({ t: x.t, name: x.name, value: x.text });
+        continue;
+      }
+      let c = this.cache.get(x.info);
+      if (c === undefined) this.cache.set(x.info, (c = [this.ring.id(x.info), this.roleOf(x.info)]));
+      this.ring.push(x.t, c[0], x.value);
+      this.sample(x.t, c[1], x.value);
+    }
   }
 
   /** End of data: closes what is open with the data there is. */
   finish(): IncidentOutput[] {
+    this.process(this.merge.flush());
     if (this.pending) this.evaluatePending(this.now);
     if (this.open) this.finalize();
     if (this.disturbance) this.endDisturbance();
@@ -315,8 +323,8 @@ export class VehicleIncidents {
   private openIncident(t: number, trigger: IncidentTrigger, value: number, g: number | null, sb: number | null, moving: boolean): void {
     const id = `${this.vehicle}/incident/${Math.round(t * 1000)}`;
     const driver = this.driver;
-    this.open = { id, t, trigger, triggers: [{ t, trigger, value: r3(value) }], closeAt: t + this.c.postS, moving, speedBefore: sb, driver };
     const pos = this.fixAt(t);
+    this.open = { id, t, trigger, triggers: [{ t, trigger, value: r3(value) }], closeAt: t + this.c.postS, moving, speedBefore: sb, driver, fix: pos };
     this.out.push({
       kind: 'incident_alert',
       id,
@@ -348,12 +356,15 @@ export class VehicleIncidents {
     if (up) {
       maxTilt = 0;
       const xs = this.recentImu.filter(([t]) => t >= from && t <= to);
-      // 0.2 s means of the acceleration: where gravity points while the sensor is being moved
+      // per-axis medians over 0.4 s: where gravity points while the sensor is being turned. A median
+      // ignores the impact itself (a hit lasts ~0.1 s), a mean would read the hit as a tilt.
+      const col: number[][] = [[], [], []];
       for (let i = 0; i < xs.length; i++) {
-        const s: Vec3 = [0, 0, 0];
-        let n = 0;
-        for (let j = i; j >= 0 && xs[j]![0] > xs[i]![0] - 0.2; j--, n++) for (let k = 0; k < 3; k++) s[k]! += xs[j]![1][k]!;
-        if (n >= 5 && Math.hypot(s[0], s[1], s[2]) > 0) maxTilt = Math.max(maxTilt, angleDeg(s, up));
+        for (const c of col) c.length = 0;
+        for (let j = i; j >= 0 && xs[j]![0] > xs[i]![0] - 0.4; j--) for (let k = 0; k < 3; k++) col[k]!.push(xs[j]![1][k]!);
+        if (col[0]!.length < 10) continue;
+        const med = col.map((c) => c.sort((x, y) => x - y)[c.length >> 1]!) as Vec3;
+        if (Math.hypot(med[0], med[1], med[2]) > 0) maxTilt = Math.max(maxTilt, angleDeg(med, up));
       }
     }
     const reasons: string[] = [];
@@ -397,7 +408,7 @@ export class VehicleIncidents {
       const v = this.speed.at(o.t + k * 0.1, 1);
       if (v !== null && (after === null || v < after)) after = v;
     }
-    const pos = this.fixAt(o.t);
+    const pos = o.fix;
     this.out.push({
       kind: 'incident',
       id: o.id,

@@ -9,14 +9,21 @@ export class IncidentEngine {
   private readonly vehicles = new Map<string, VehicleIncidents>();
   private readonly configFor: (vehicle: string) => IncidentConfig;
 
-  constructor(opts: { config?: IncidentConfig | ((vehicle: string) => IncidentConfig) } = {}) {
+  private readonly reorderS: number;
+
+  /**
+   * reorderS: how far (s) batches of one vehicle may overlap in time (per-interface batches); samples
+   * are held this long to be merged in time order (default 0.2 s: alerts stay prompt).
+   */
+  constructor(opts: { config?: IncidentConfig | ((vehicle: string) => IncidentConfig); reorderS?: number } = {}) {
+    this.reorderS = opts.reorderS ?? 0.2;
     const c = opts.config ?? resolveIncidentConfig();
     this.configFor = typeof c === 'function' ? c : () => c;
   }
 
   push(batch: SignalBatch): IncidentOutput[] {
     let v = this.vehicles.get(batch.vehicle);
-    if (!v) this.vehicles.set(batch.vehicle, (v = new VehicleIncidents(batch.vehicle, this.configFor(batch.vehicle))));
+    if (!v) this.vehicles.set(batch.vehicle, (v = new VehicleIncidents(batch.vehicle, this.configFor(batch.vehicle), this.reorderS)));
     return v.push(batch);
   }
 

@@ -85,7 +85,7 @@ export interface ScoringConfig {
     minDistanceKm: number;
   };
   acceleration: {
-    /** derived from speed: least-squares slope over this window, s */
+    /** derived from speed: least-squares slope over this window, s (widened to 2.5 sample periods for slow sources) */
     derivedWindowS: number;
     /** at least this many speed samples in the window */
     derivedMinSamples: number;
@@ -150,7 +150,7 @@ const COMMON: Omit<ScoringConfig, 'vehicleClass' | 'harsh' | 'speeding' | 'idlin
     derivedMinSamples: 3,
     derivedMinSpan: 0.5,
     gravityStandstillS: 2,
-    gravityMaxSpreadMs2: 0.6,
+    gravityMaxSpreadMs2: 1.5,
     forwardMinAccelMs2: 0.8,
     forwardMinSamples: 100,
     forwardMinCorrelation: 0.7,

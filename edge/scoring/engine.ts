@@ -10,14 +10,21 @@ import { VehicleScorer, type ScoreBooks } from './vehicle.js';
 export interface ScoringEngineOptions {
   /** one config for every vehicle, or a lookup by vehicle id (see fleetConfig); default: van defaults */
   config?: ScoringConfig | ((vehicle: string) => ScoringConfig);
+  /**
+   * How far (s) batches of one vehicle may overlap in time (per-interface batches): samples are held
+   * this long to be merged in time order. Default 1 s. Outputs lag the input by this much.
+   */
+  reorderS?: number;
 }
 
 export class ScoringEngine {
   private readonly vehicles = new Map<string, VehicleScorer>();
   private readonly books: ScoreBooks = { drivers: new RollingScores(), vehicles: new RollingScores() };
   private readonly configFor: (vehicle: string) => ScoringConfig;
+  private readonly reorderS: number;
 
   constructor(opts: ScoringEngineOptions = {}) {
+    this.reorderS = opts.reorderS ?? 1;
     const c = opts.config ?? resolveConfig('van');
     this.configFor = typeof c === 'function' ? c : () => c;
   }
@@ -25,7 +32,7 @@ export class ScoringEngine {
   /** Feeds one batch (samples ascending in time within the vehicle); returns what it completed. */
   push(batch: SignalBatch): ScoringOutput[] {
     let v = this.vehicles.get(batch.vehicle);
-    if (!v) this.vehicles.set(batch.vehicle, (v = new VehicleScorer(batch.vehicle, this.configFor(batch.vehicle), this.books)));
+    if (!v) this.vehicles.set(batch.vehicle, (v = new VehicleScorer(batch.vehicle, this.configFor(batch.vehicle), this.books, this.reorderS)));
     return v.push(batch);
   }
 

@@ -51,12 +51,22 @@ export class MovingMedian {
 export class SpeedSlope {
   private readonly t: number[] = [];
   private readonly v: number[] = [];
+  /** running mean of the sample interval: the window is widened to 2.5 of them (2 Hz OBD-II speed) */
+  private interval = 0;
+  private windowS: number;
 
   constructor(
-    private readonly windowS: number,
+    private readonly baseWindowS: number,
     private readonly minSamples: number,
     private readonly minSpanFraction: number,
-  ) {}
+  ) {
+    this.windowS = baseWindowS;
+  }
+
+  /** The window in use, s. */
+  get window(): number {
+    return this.windowS;
+  }
 
   reset(): void {
     this.t.length = 0;
@@ -66,7 +76,14 @@ export class SpeedSlope {
   /** Adds a speed (m/s); returns [stamp, m/s^2] when the window is well filled, else null. */
   push(t: number, v: number): [number, number] | null {
     const ts = this.t;
-    if (ts.length && t - ts[ts.length - 1]! > this.windowS) this.reset();
+    if (ts.length) {
+      const dt = t - ts[ts.length - 1]!;
+      if (dt <= 5) {
+        this.interval = this.interval === 0 ? dt : this.interval + (dt - this.interval) * 0.05;
+        this.windowS = Math.max(this.baseWindowS, 2.5 * this.interval);
+      }
+      if (dt > this.windowS) this.reset();
+    }
     ts.push(t);
     this.v.push(v);
     let drop = 0;

@@ -11,7 +11,6 @@
 // A later standstill whose gravity differs by more than 10 degrees means the sensor moved: start over.
 
 import type { ScoringConfig } from './config.js';
-import { History } from './filters.js';
 import { angleDeg, cross, dot, round6, unitVec, type Vec3 } from './vec.js';
 import type { ImuCalibration } from './types.js';
 
@@ -25,12 +24,8 @@ export class ImuCalibrator {
   private e2: Vec3 = [0, 1, 0];
   // standstill streak
   private still = { n: 0, t0: 0, s: [0, 0, 0] as Vec3, ss: [0, 0, 0] as Vec3 };
-  // trailing mean of the horizontal components, for pairing with the speed slope
+  // recent horizontal components, for pairing with the speed slope over the same window
   private readonly win: Array<[number, number, number]> = [];
-  private sum1 = 0;
-  private sum2 = 0;
-  private readonly h1 = new History(5);
-  private readonly h2 = new History(5);
   // least squares sums
   private s11 = 0;
   private s12 = 0;
@@ -63,26 +58,31 @@ export class ImuCalibrator {
       const c1 = dot(h, this.e1);
       const c2 = dot(h, this.e2);
       this.win.push([t, c1, c2]);
-      this.sum1 += c1;
-      this.sum2 += c2;
-      while (this.win.length > 1 && this.win[0]![0] < t - this.c.derivedWindowS) {
-        const [, o1, o2] = this.win.shift()!;
-        this.sum1 -= o1;
-        this.sum2 -= o2;
-      }
-      const mid = (this.win[0]![0] + t) / 2;
-      this.h1.push(mid, this.sum1 / this.win.length);
-      this.h2.push(mid, this.sum2 / this.win.length);
+      let drop = 0;
+      while (drop < this.win.length - 1 && this.win[drop]![0] < t - 6) drop++;
+      if (drop > 64) this.win.splice(0, drop);
     }
     return changed;
   }
 
-  /** Acceleration derived from speed (m/s^2) at stamp t, while moving: one regression sample. */
-  pushDerived(t: number, aMs2: number, speedKmh: number): ImuCalibration | null {
+  /** Acceleration derived from speed (m/s^2) at stamp t over a window of windowS, while moving: one regression sample. */
+  pushDerived(t: number, aMs2: number, speedKmh: number, windowS: number): ImuCalibration | null {
     if (!this.up || this.forward || Math.abs(aMs2) < this.c.forwardMinAccelMs2 || speedKmh < this.stopSpeedKmh * 5) return null;
-    const x1 = this.h1.at(t, 0.2);
-    const x2 = this.h2.at(t, 0.2);
-    if (x1 === null || x2 === null) return null;
+    // mean of the IMU's horizontal components over the same window the speed slope covered
+    let x1 = 0;
+    let x2 = 0;
+    let n = 0;
+    for (let i = this.win.length - 1; i >= 0; i--) {
+      const [wt, a1, a2] = this.win[i]!;
+      if (wt < t - windowS / 2) break;
+      if (wt > t + windowS / 2) continue;
+      x1 += a1;
+      x2 += a2;
+      n++;
+    }
+    if (n < 5) return null;
+    x1 /= n;
+    x2 /= n;
     this.s11 += x1 * x1;
     this.s12 += x1 * x2;
     this.s22 += x2 * x2;
@@ -148,7 +148,6 @@ export class ImuCalibrator {
     this.n = this.s11 = this.s12 = this.s22 = this.s1a = this.s2a = this.saa = 0;
     this.correlation = null;
     this.win.length = 0;
-    this.sum1 = this.sum2 = 0;
     // any axis not parallel to up gives a basis of the horizontal plane
     const ax: Vec3 = Math.abs(up[0]) < 0.6 ? [1, 0, 0] : Math.abs(up[1]) < 0.6 ? [0, 1, 0] : [0, 0, 1];
     this.e1 = unitVec(cross(up, ax));

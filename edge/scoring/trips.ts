@@ -4,8 +4,8 @@
 //   the trip ends where that stop began (a shorter stop does not end it); or
 // - no speed sample arrived for trip.maxGapS: it ends at the stop before the gap, else at the last
 //   sample. A shorter gap is not a stop: the trip goes on, the gap is counted in gapSeconds.
-// Distance: from the odometer when the vehicle sends one, else the trapezoid integral of speed over
-// intervals no longer than trip.maxSampleGapS.
+// Distance: the trapezoid integral of speed over intervals no longer than trip.maxSampleGapS; the
+// odometer's difference is reported beside it and used instead when gaps left holes in the integral.
 
 import type { ScoringConfig } from './config.js';
 import { zeroCounts, type AccelSource, type EventCounts, type EventRef, type Position } from './types.js';

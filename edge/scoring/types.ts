@@ -134,7 +134,11 @@ export interface TripSummary {
   gapSeconds: number;
   /** km */
   distance: number;
+  /** 'speed' (integral) unless gaps left holes in it and the odometer covered more */
   distanceSource: 'odometer' | 'speed';
+  speedDistance: number;
+  /** odometer difference over the trip (its own resolution, e.g. 1 km), null without an odometer */
+  odometerDistance: number | null;
   maxSpeed: number;
   startPosition: Position | null;
   endPosition: Position | null;

@@ -1,4 +1,5 @@
-// Scoring state of one vehicle: routes each sample of its SignalBatches, in order, to the filters,
+// Scoring state of one vehicle: merges its SignalBatches into one time-ordered stream (reorder.ts),
+// then routes each sample to the filters,
 // detectors and the trip tracker. Everything advances on sample times only, and every piece of state
 // lives here between batches, so the outputs do not depend on how the stream was cut into batches.
 
@@ -11,6 +12,7 @@ import { IdlingDetector } from './idling.js';
 import { ImuCalibrator } from './imu-calibration.js';
 import { inWindow, LocalClock } from './local-time.js';
 import { computeScore, RollingScores, type TripRecord } from './score.js';
+import { Reorderer, type Released } from './reorder.js';
 import { SpeedingDetector } from './speeding.js';
 import { TripTracker, type TripAcc } from './trips.js';
 import type { AccelSource, EventRef, EventType, ImuCalibration, Position, ScoringEvent, ScoringOutput, TripSummary } from './types.js';
@@ -80,13 +82,17 @@ export class VehicleScorer {
   private now = -Infinity;
   private fatigueCounted: number | null = null;
   private out: ScoringOutput[] = [];
+  private readonly merge: Reorderer;
+  private readonly roleCache = new Map<SignalInfo, Role>();
 
   constructor(
     readonly vehicle: string,
     readonly cfg: ScoringConfig,
     private readonly books: ScoreBooks,
+    reorderS = 1,
   ) {
     this.version = configVersion(cfg);
+    this.merge = new Reorderer(reorderS);
     const a = cfg.acceleration;
     this.speedHist = new History(Math.max(10, cfg.harsh.maxGapS * 4));
     this.slope = new SpeedSlope(a.derivedWindowS, a.derivedMinSamples, a.derivedMinSpan);
@@ -130,23 +136,28 @@ export class VehicleScorer {
     return r;
   }
 
-  /** Processes one batch; returns what it produced. */
+  /** Processes one batch (after the time merge); returns what it produced. */
   push(b: SignalBatch): ScoringOutput[] {
-    const roles = b.signals.map((i) => this.roleOf(i));
-    const texts = b.texts.length > 1 ? [...b.texts].sort((x, y) => x.t - y.t) : b.texts;
-    let ti = 0;
-    for (let i = 0; i < b.count; i++) {
-      const t = b.t[i]!;
-      while (ti < texts.length && texts[ti]!.t <= t) this.text(texts[ti]!.t, texts[ti]!.name, texts[ti++]!.value);
-      const role = roles[b.signal[i]!]!;
-      if (role !== Role.None) this.sample(t, role, b.value[i]!);
-    }
-    while (ti < texts.length) this.text(texts[ti]!.t, texts[ti]!.name, texts[ti++]!.value);
+    this.process(this.merge.push(b));
     return this.drain();
+  }
+
+  private process(items: Released[]): void {
+    for (const x of items) {
+      if (!x.info) {
+        this.text(x.t, x.name, x.text);
+        continue;
+      }
+      let role = this.roleCache.get(x.info);
+      if (role === undefined) this.roleCache.set(x.info, (role = this.roleOf(x.info)));
+      if (role !== Role.None) this.sample(x.t, role, x.value);
+      else this.advance(x.t);
+    }
   }
 
   /** End of data: closes open episodes and the open trip. */
   finish(): ScoringOutput[] {
+    this.process(this.merge.flush());
     this.harsh(this.braking.flush());
     this.harsh(this.accel.flush());
     this.harsh(this.corner.flush());
@@ -316,7 +327,7 @@ export class VehicleScorer {
     const d = this.slope.push(t, v / 3.6);
     if (d) {
       const sp = this.speedAt(d[0]) ?? v;
-      this.calibration(this.calib.pushDerived(d[0], d[1], sp));
+      this.calibration(this.calib.pushDerived(d[0], d[1], sp, this.slope.window));
       this.lonLat('lon', 'derived', [d[0], d[1]], t);
     }
   }
@@ -459,8 +470,11 @@ export class VehicleScorer {
     this.harsh(this.corner.closeIfStale(this.now));
     this.speedingDone(this.speeding.closeIfStale(this.now));
     this.idleDone(this.idling.closeIfStale(this.now));
-    const odo = acc.odo0 !== null && acc.odoLast !== null && acc.odoLast > acc.odo0 ? acc.odoLast - acc.odo0 : null;
-    const distance = odo ?? acc.speedDistanceKm;
+    // the speed integral is exact to the speed's own accuracy; the odometer (often 1 km steps, or
+    // GNSS-based) only fills in when gaps left holes in the integral
+    const odo = acc.odo0 !== null && acc.odoLast !== null && acc.odoLast >= acc.odo0 ? acc.odoLast - acc.odo0 : null;
+    const useOdo = odo !== null && acc.gapSeconds > 0 && odo > acc.speedDistanceKm;
+    const distance = useOdo ? odo : acc.speedDistanceKm;
     if (distance < this.cfg.trip.minDistanceKm) return;
     // the events list may hold ones that began before t1 only
     const events = acc.events.filter((e) => e.t0 <= t1);
@@ -491,7 +505,9 @@ export class VehicleScorer {
       idleSeconds: r3(acc.idleSeconds),
       gapSeconds: r3(acc.gapSeconds),
       distance: r3(distance),
-      distanceSource: odo !== null ? 'odometer' : 'speed',
+      distanceSource: useOdo ? 'odometer' : 'speed',
+      speedDistance: r3(acc.speedDistanceKm),
+      odometerDistance: odo === null ? null : r3(odo),
       maxSpeed: r3(acc.maxSpeed),
       startPosition: acc.startPosition,
       endPosition: this.positionAt(t1),
