@@ -243,6 +243,8 @@ class Port {
   private warnedMtu = false;
   private warnedStamp = false;
   private lastT = 0;
+  /** resolves once the last dropped channel may be collected safely */
+  buried: Promise<void> = Promise.resolve();
   frames = 0;
   errorFrames = 0;
   dropped = 0;
@@ -326,6 +328,7 @@ class Port {
       ch.start();
     } catch (e) {
       sink.port = null;
+      this.buried = bury(ch);
       return this.retryLater(`cannot start reading (${errText(e)})`);
     }
     this.channel = ch;
@@ -455,19 +458,12 @@ class Port {
     this.buried = bury(ch);
   }
 
-  /** resolves once the last dropped channel may be collected safely */
-  buried: Promise<void> = Promise.resolve();
-
   close(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.drop();
     this.state = 'closed';
     this.reason = undefined;
-  }
-
-  get retrying(): boolean {
-    return this.retryTimer !== undefined;
   }
 
   private setState(state: SourceState, reason: string | undefined): void {

@@ -46,11 +46,30 @@ function chooseAccel(): 'kvm' | 'tcg' {
   }
 }
 
+const COMPILE_CACHE = path.join(CACHE, 'compile-cache');
+
+/**
+ * V8 compiles mocha's ~100 modules slowly under TCG (~5 s just to load mocha). Node's compile cache,
+ * filled here by a dry run on the host with the same binary, flags and absolute paths, is packed with
+ * the files and read by the guest. Best effort: without it the run is only slower.
+ */
+function compileCache(node: string, mocha: string): string | undefined {
+  fs.rmSync(COMPILE_CACHE, { recursive: true, force: true });
+  const r = spawnSync(node, ['--expose-gc', mocha, '--no-config', '--dry-run', '--require', 'socketcan', TESTS_GLOB], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE },
+    stdio: 'ignore',
+    timeout: 60_000,
+  });
+  return r.status === 0 && fs.existsSync(COMPILE_CACHE) ? COMPILE_CACHE : undefined;
+}
+
 /** What the guest runs once the project is in place (cwd: the project root). */
 function guestCommand(node: string, mocha: string, extra: string): string {
   return [
     '# written by test/vm/run-vm-tests.ts for one run; executed by the guest /init',
     'export UBI_VM=1',
+    `[ -d ${shQuote(COMPILE_CACHE)} ] && export NODE_COMPILE_CACHE=${shQuote(COMPILE_CACHE)}`,
     // UBI_VM_* settings reach the tests too (e.g. UBI_VM_FPS for the round-trip rate)
     ...Object.entries(process.env)
       .filter(([k]) => /^UBI_VM_[A-Z0-9_]+$/.test(k))
@@ -104,6 +123,10 @@ async function main(): Promise<number> {
     const extra = process.argv.slice(2).map(shQuote).join(' ');
     const cmd = guestCommand(node, mocha, extra);
     const trees = share !== '9p' ? [path.join(ROOT, 'package.json'), path.join(ROOT, 'dist', 'edge'), path.join(ROOT, 'dist', 'test', 'vm'), ...runtimePackages()] : [];
+    if (share !== '9p') {
+      const cc = compileCache(node, mocha);
+      if (cc) trees.push(cc);
+    }
     const env: Record<string, string> = { UBI_ROOT: ROOT, UBI_SHARE: share, UBI_9P_AT: share === '9p' ? ROOT : nodeDir };
     if (share !== 'pack') env.UBI_EXTRA_MODULES = loadOrder(kernel, SHARE_MODULES).join(' ');
     const run = runArchive({ env, cmd, trees });
