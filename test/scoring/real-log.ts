@@ -48,10 +48,10 @@ export function truckDecoder(): DecodeEngine {
 }
 
 /** Decoded SignalBatches of log files (in order, one decoder across them). */
-export async function decodeLogs(files: readonly string[], vehicle: string, decoder: DecodeEngine): Promise<SignalBatch[]> {
+export async function decodeLogs(files: readonly string[], vehicle: string, decoder: DecodeEngine, run = 64): Promise<SignalBatch[]> {
   const out: SignalBatch[] = [];
   for (const f of files) {
-    for await (const fb of framesInOrder(f, vehicle)) {
+    for await (const fb of framesInOrder(f, vehicle, run)) {
       const o = decoder.decode(fb);
       if (o.full) out.push(o.full);
     }
