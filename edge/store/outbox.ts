@@ -116,8 +116,56 @@ interface Stream {
   appended: number;
   acked: number;
   cursorDirty: boolean;
-  /** recently appended objects by seq (write-through cache: the disk copy is for restarts and outages) */
-  mem: Map<number, { obj: unknown; size: number }>;
+  /** recently appended objects (write-through cache: the disk copy is for restarts and outages) */
+  mem: MemWindow;
+}
+
+/** Objects of a contiguous run of seqs [first, first + count), in two parallel arrays from `head`. */
+class MemWindow {
+  first = 0;
+  head = 0;
+  objs: unknown[] = [];
+  sizes: number[] = [];
+
+  get count(): number {
+    return this.objs.length - this.head;
+  }
+
+  get(seq: number): number {
+    if (seq < this.first) return -1;
+    const i = this.head + (seq - this.first);
+    return i < this.objs.length ? i : -1;
+  }
+
+  push(seq: number, objs: readonly unknown[], sizes: readonly number[], limit: number): void {
+    if (this.count === 0 || this.first + this.count !== seq) this.reset(seq);
+    for (let i = 0; i < objs.length; i++) {
+      this.objs.push(objs[i]);
+      this.sizes.push(sizes[i]!);
+    }
+    if (this.count > limit) this.releaseBelow(this.first + (this.count - limit));
+  }
+
+  releaseBelow(seq: number): void {
+    if (seq <= this.first) return;
+    const n = Math.min(seq - this.first, this.count);
+    for (let i = this.head; i < this.head + n; i++) this.objs[i] = undefined;
+    this.head += n;
+    this.first += n;
+    if (this.count === 0) this.reset(seq);
+    else if (this.head > 4096 && this.head * 2 > this.objs.length) {
+      this.objs = this.objs.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  reset(seq: number): void {
+    this.first = seq;
+    this.head = 0;
+    this.objs = [];
+    this.sizes = [];
+  }
 }
 
 const HDR = 16;
@@ -227,9 +275,10 @@ export class Outbox extends EventEmitter {
       }
     }
     if (objects && objects.length === bufs.length && this.memLimit > 0) {
-      for (let i = 0; i < bufs.length; i++) s.mem.set(s.nextSeq + i, { obj: objects[i], size: HDR + lens[i]! });
-      while (s.mem.size > this.memLimit) s.mem.delete(s.mem.keys().next().value!);
-    }
+      const sizes = new Array<number>(lens.length);
+      for (let i = 0; i < lens.length; i++) sizes[i] = HDR + lens[i]!;
+      s.mem.push(s.nextSeq, objects, sizes, this.memLimit);
+    } else if (s.mem.count > 0) s.mem.reset(s.nextSeq + bufs.length);
     s.nextSeq += bufs.length;
     s.appended += bufs.length;
     const last = s.segments[s.segments.length - 1]!;
@@ -247,7 +296,7 @@ export class Outbox extends EventEmitter {
   take(stream: string, max: number, maxBytes = 16 * 1024 * 1024): Taken | null {
     const s = this.streams.get(stream);
     if (!s || s.readSeq >= s.nextSeq) return null;
-    if (s.mem.has(s.readSeq)) return this.takeMem(s, max);
+    if (s.mem.get(s.readSeq) >= 0) return this.takeMem(s, max);
     const records: Buffer[] = [];
     let first = -1;
     let bytes = 0;
@@ -315,16 +364,16 @@ export class Outbox extends EventEmitter {
     const first = s.readSeq;
     const objects: unknown[] = [];
     while (objects.length < max && s.readSeq < s.nextSeq) {
-      const m = s.mem.get(s.readSeq);
-      if (!m) break;
+      const mi = s.mem.get(s.readSeq);
+      if (mi < 0) break;
       let seg = s.segments[s.rSeg]!;
       while (s.rPos >= seg.bytes && s.rSeg + 1 < s.segments.length) {
         s.rSeg++;
         s.rPos = 0;
         seg = s.segments[s.rSeg]!;
       }
-      objects.push(m.obj);
-      s.rPos += m.size;
+      objects.push(s.mem.objs[mi]);
+      s.rPos += s.mem.sizes[mi]!;
       s.readSeq++;
     }
     return { records: [], objects, first, next: s.readSeq };
@@ -337,10 +386,7 @@ export class Outbox extends EventEmitter {
     s.acked += Math.min(next, s.nextSeq) - s.ackSeq;
     s.ackSeq = Math.min(next, s.nextSeq);
     s.cursorDirty = true;
-    for (const k of s.mem.keys()) {
-      if (k >= s.ackSeq) break;
-      s.mem.delete(k);
-    }
+    s.mem.releaseBelow(s.ackSeq);
     this.writeCursor(s);
     while (s.segments.length > 1 && s.segments[0]!.end <= s.ackSeq) this.deleteFirst(s);
     // the active segment too, once fully delivered and big enough to be worth a new file
@@ -473,7 +519,7 @@ export class Outbox extends EventEmitter {
       appended: 0,
       acked: 0,
       cursorDirty: false,
-      mem: new Map(),
+      mem: new MemWindow(),
     };
     // drop segments entirely before the cursor
     while (s.segments.length > 0 && s.segments[0]!.end <= s.ackSeq && s.segments[0]!.count > 0) {
@@ -675,10 +721,7 @@ export class Outbox extends EventEmitter {
       this.writeCursor(s);
     }
     this.seekReader(s, Math.max(s.readSeq, g.end));
-    for (const k of s.mem.keys()) {
-      if (k >= g.end) break;
-      s.mem.delete(k);
-    }
+    s.mem.releaseBelow(g.end);
     if (lostRecords > 0) this.countDrop(s, lostRecords, g.bytes, reason);
     return true;
   }
