@@ -2,7 +2,8 @@
 // name the field. Credentials come separately (Node-RED credentials), never from the flow.
 import path from 'node:path';
 import type { FsyncPolicy } from './outbox.js';
-import type { StoreOptions } from './store.js';
+import { Store, type StoreOptions } from './store.js';
+import { CanArchive, type ArchiveOptions } from './can-archive.js';
 
 export interface RawInfluxConfig {
   url?: string;
@@ -17,6 +18,31 @@ export interface RawInfluxConfig {
   longDuration?: string;
   /** outbox directory (default: <userDir>/ubi-store/<config id>) */
   dir?: string;
+  /** raw CAN archive of the FrameBatches this store receives */
+  archive?: boolean | string;
+  archiveDir?: string;
+  archiveCapMB?: string | number;
+  archiveDays?: string | number;
+  archiveSegmentMB?: string | number;
+}
+
+/** Archive options from the config fields, or undefined when the archive is off. */
+export function archiveOptionsFrom(raw: RawInfluxConfig, storeDir: string): ArchiveOptions | undefined {
+  if (raw.archive !== true && raw.archive !== 'true') return undefined;
+  return {
+    dir: raw.archiveDir && raw.archiveDir.trim() ? path.resolve(raw.archiveDir.trim()) : path.join(storeDir, 'can-archive'),
+    capBytes: num('archive cap (MiB)', raw.archiveCapMB, 2048, 1, 1024 * 1024 * 1024) * 1024 * 1024,
+    retentionDays: num('archive retention (days)', raw.archiveDays, 30, 0.001, 36500),
+    segmentBytes: num('archive file size (MiB)', raw.archiveSegmentMB, 16, 0.01, 4096) * 1024 * 1024,
+  };
+}
+
+/** The whole store of a config node: options checked field by field, archive opened when enabled. */
+export function openStore(raw: RawInfluxConfig, cred: { username?: string; password?: string }, baseDir: string, id: string, log: NonNullable<StoreOptions['log']>): Store {
+  const opts = storeOptionsFrom(raw, cred, baseDir, id);
+  const a = archiveOptionsFrom(raw, opts.dir);
+  const archive = a ? new CanArchive({ ...a, onWarning: (m) => log('warn', m) }) : undefined;
+  return new Store({ ...opts, ...(archive ? { archive } : {}), log });
 }
 
 function num(field: string, v: string | number | undefined, def: number, min: number, max: number): number {

@@ -5,8 +5,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Node, NodeAPI, NodeDef } from '../lib/red.js';
-import { Store } from '../../edge/store/store.js';
-import { storeOptionsFrom, type RawInfluxConfig } from '../../edge/store/config.js';
+import type { Store } from '../../edge/store/store.js';
+import { openStore, type RawInfluxConfig } from '../../edge/store/config.js';
 
 export interface InfluxConfigNode extends Node {
   store: Store | undefined;
@@ -33,12 +33,10 @@ export = function register(RED: NodeAPI): void {
       node.problem = undefined;
       const userDir = (RED as RedWithSettings).settings?.userDir ?? process.env.UBI_STORE_DIR ?? path.join(os.homedir(), '.ubi-edge');
       try {
-        const opts = storeOptionsFrom(def, node.credentials ?? {}, path.join(userDir, 'ubi-store'), def.id);
-        node.store = new Store({
-          ...opts,
-          log: (level, msg) => (level === 'info' ? node.log(msg) : level === 'warn' ? node.warn(msg) : node.error(msg)),
-        });
-        node.log(`outbox ${opts.dir} -> ${node.store.target()}`);
+        node.store = openStore(def, node.credentials ?? {}, path.join(userDir, 'ubi-store'), def.id, (level, msg) =>
+          level === 'info' ? node.log(msg) : level === 'warn' ? node.warn(msg) : node.error(msg),
+        );
+        node.log(`outbox ${node.store.outbox.dir} -> ${node.store.target()}`);
       } catch (e) {
         node.problem = (e as Error).message;
         node.error(node.problem);

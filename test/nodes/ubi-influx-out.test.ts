@@ -7,6 +7,8 @@ import helper from 'node-red-node-test-helper';
 import configNode from '../../nodes/ubi-influx-config/ubi-influx-config.js';
 import outNode from '../../nodes/ubi-influx-out/ubi-influx-out.js';
 import { fromSamples } from '../../edge/signals/signal-batch.js';
+import { fromFrames } from '../../edge/can/frame.js';
+import { CanArchive } from '../../edge/store/can-archive.js';
 import { Influxd } from '../support/influxd.js';
 import { TimerTracker } from '../support/timer-tracker.js';
 
@@ -112,6 +114,29 @@ describe('ubi-influx-out node', function () {
     } finally {
       await secured.destroy();
     }
+  });
+
+  it('archives FrameBatches as candump files when the archive is on (never to InfluxDB)', async () => {
+    const outDir = fs.mkdtempSync(path.join(dir, 'arch-'));
+    await load([
+      { id: 'cfg', type: 'ubi-influx-config', url: influxd.url, database: 'ubi_node_arch', dir: outDir, archive: true },
+      { id: 'out', type: 'ubi-influx-out', influx: 'cfg' },
+    ]);
+    const out = helper.getNode('out') as unknown as TestNode;
+    const frames = Array.from({ length: 100 }, (_, i) => ({ t: T0 / 1000 + i * 0.01, id: 0x123, ext: false, fd: false, data: new Uint8Array([i]) }));
+    out.receive({ payload: fromFrames('van-1', 'can0', frames) });
+    await new Promise((r) => setTimeout(r, 200));
+    await helper.unload(); // closing seals the current archive file
+    const archive = new CanArchive({ dir: path.join(outDir, 'can-archive') });
+    const files = archive.list();
+    assert.equal(files.length, 1);
+    assert.equal(files[0]!.fromUs, T0 * 1000);
+    const text = (await archive.extract(T0 * 1000, T0 * 1000 + 500_000)).toString();
+    assert.equal(text.split('\n').filter(Boolean).length, 50);
+    assert.ok(text.startsWith(`(${T0 / 1000}.000000) can0 123#00\n`), text.slice(0, 60));
+    await archive.close();
+    const measurements = await influxd.rows('SHOW MEASUREMENTS', 'ubi_node_arch');
+    assert.deepEqual(measurements, [], 'raw frames never go to InfluxDB');
   });
 
   it('turns red and names the field on a bad configuration; does not crash', async () => {
