@@ -20,8 +20,12 @@ interface Item extends Released {
   seq: number;
 }
 
+const before = (a: Item, b: Item): boolean => a.t < b.t || (a.t === b.t && (a.info ? 1 : 0) < (b.info ? 1 : 0));
+
 export class Reorderer {
+  /** held samples, kept sorted from `head` on (arrival order breaks ties, so insertion is stable) */
   private items: Item[] = [];
+  private head = 0;
   private seq = 0;
   private maxT = -Infinity;
   private released = -Infinity;
@@ -33,18 +37,34 @@ export class Reorderer {
   push(b: SignalBatch): Released[] {
     const lateOut: Released[] = [];
     const add = (it: Item): void => {
+      if (it.t > this.maxT) this.maxT = it.t;
       if (it.t < this.released) {
         this.late++;
         lateOut.push(it);
-      } else this.items.push(it);
-      if (it.t > this.maxT) this.maxT = it.t;
+        return;
+      }
+      const xs = this.items;
+      if (xs.length === this.head || !before(it, xs[xs.length - 1]!)) {
+        xs.push(it);
+        return;
+      }
+      // upper bound: after every held item that does not sort after it
+      let lo = this.head;
+      let hi = xs.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (before(it, xs[mid]!)) hi = mid;
+        else lo = mid + 1;
+      }
+      xs.splice(lo, 0, it);
     };
     for (const x of b.texts) add({ t: x.t, info: null, value: NaN, name: x.name, text: x.value, seq: this.seq++ });
     for (let i = 0; i < b.count; i++) {
       const info = b.signals[b.signal[i]!]!;
       add({ t: b.t[i]!, info, value: b.value[i]!, name: info.name, text: '', seq: this.seq++ });
     }
-    return lateOut.concat(this.release(this.maxT - this.horizonS));
+    const out = this.release(this.maxT - this.horizonS);
+    return lateOut.length ? lateOut.concat(out) : out;
   }
 
   /** Everything still held (end of data). */
@@ -53,14 +73,17 @@ export class Reorderer {
   }
 
   private release(upTo: number): Released[] {
-    if (this.items.length === 0) return [];
-    this.items.sort((a, b) => a.t - b.t || (a.info ? 1 : 0) - (b.info ? 1 : 0) || a.seq - b.seq);
-    let n = 0;
-    while (n < this.items.length && this.items[n]!.t <= upTo) n++;
-    if (n === 0) return [];
-    const out = this.items.slice(0, n);
-    this.items = this.items.slice(n);
+    const xs = this.items;
+    let n = this.head;
+    while (n < xs.length && xs[n]!.t <= upTo) n++;
+    if (n === this.head) return [];
+    const out = xs.slice(this.head, n);
+    this.head = n;
     this.released = out[out.length - 1]!.t;
+    if (this.head > 4096 && this.head * 2 > xs.length) {
+      this.items = xs.slice(this.head);
+      this.head = 0;
+    }
     return out;
   }
 }
