@@ -57,7 +57,7 @@ export function classify(err: unknown): { kind: ErrorClass; status?: number; mes
   const message = String(e?.message ?? err);
   const status = e?.res?.statusCode;
   if (typeof status === 'number') {
-    if (status === 404 && /database not found/i.test(message)) return { kind: 'missing db', status, message };
+    if ((status === 404 || status === 400 || status === 500) && /(database|retention policy) not found/i.test(message)) return { kind: 'missing db', status, message };
     if (status === 401 || status === 403) return { kind: 'auth', status, message };
     if (status === 413) return { kind: 'too large', status, message };
     if (status === 408 || status === 429 || status >= 500) return { kind: 'outage', status, message };

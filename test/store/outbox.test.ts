@@ -183,6 +183,30 @@ describe('store: outbox', () => {
     o.close();
   });
 
+  it('disk full: frees space by dropping signals, then refuses a protected append without crashing', async () => {
+    const o = new Outbox({ dir, segmentBytes: 1024, streams: { signal: { dropPriority: 0 }, event: { dropPriority: 'never' } } });
+    for (let i = 0; i < 100; i += 10) await o.append('signal', Array.from({ length: 10 }, (_, k) => rec(i + k)));
+    const real = fs.writeSync;
+    let failures = 1; // the disk is full for one more write: dropping signal segments frees it
+    (fs as { writeSync: unknown }).writeSync = function (...a: unknown[]) {
+      if (failures-- > 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return (real as (...x: unknown[]) => number)(...a);
+    };
+    try {
+      const r = await o.append('event', [rec(1)]);
+      assert.deepEqual(r, { stored: 1, dropped: 0 });
+      assert.ok(o.stats().streams.signal!.dropped > 0, 'signals made room');
+      failures = 1000; // full for good
+      await assert.rejects(o.append('event', [rec(2)]), /disk full, 1 record\(s\) not stored/);
+      const s = await o.append('signal', [rec(3)]);
+      assert.equal(s.dropped, 1, 'a signal is dropped and counted, not thrown');
+    } finally {
+      (fs as { writeSync: unknown }).writeSync = real;
+    }
+    assert.deepEqual(drainAll(o, 'event'), [1]);
+    o.close();
+  });
+
   it('refuses a second open of the same directory', () => {
     const o = new Outbox({ dir });
     assert.throws(() => new Outbox({ dir }), /already open/);
