@@ -2,8 +2,9 @@
 // kernel has no CAN. Exits with the tests' status; when the VM cannot run at all it says why and
 // exits non-zero (never a silent pass).
 //
-//   node dist/test/vm/run-vm-tests.js [mocha args, e.g. --grep "CAN FD"]
-//   env: UBI_VM_ACCEL=tcg|kvm (default: kvm only when kvm_intel/kvm_amd is loaded), UBI_VM_TIMEOUT=s
+//   node dist/test/vm/run-vm-tests.js [--grep <regexp>] [--invert] [--bail]   (passed to guest-mocha)
+//   env: UBI_VM_ACCEL=tcg|kvm (default: kvm only when kvm_intel/kvm_amd is loaded), UBI_VM_TIMEOUT=s,
+//        UBI_VM_SHARE=hybrid|pack|9p, UBI_VM_SHELL='shell command' (run it in the guest instead; $N is node)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,6 @@ import {
   shellQuote as shQuote,
 } from './vm-image.js';
 
-const TESTS_GLOB = 'dist/test/vm/tests/*.test.js';
 
 function log(msg: string): void {
   process.stdout.write(`[vm] ${msg}\n`);
@@ -46,36 +46,21 @@ function chooseAccel(): 'kvm' | 'tcg' {
   }
 }
 
-const COMPILE_CACHE = path.join(CACHE, 'compile-cache');
-
-/**
- * V8 compiles mocha's ~100 modules slowly under TCG (~5 s just to load mocha). Node's compile cache,
- * filled here by a dry run on the host with the same binary, flags and absolute paths, is packed with
- * the files and read by the guest. Best effort: without it the run is only slower.
- */
-function compileCache(node: string, mocha: string): string | undefined {
-  fs.rmSync(COMPILE_CACHE, { recursive: true, force: true });
-  const r = spawnSync(node, ['--expose-gc', mocha, '--no-config', '--dry-run', '--require', 'socketcan', TESTS_GLOB], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE },
-    stdio: 'ignore',
-    timeout: 60_000,
-  });
-  return r.status === 0 && fs.existsSync(COMPILE_CACHE) ? COMPILE_CACHE : undefined;
-}
-
 /** What the guest runs once the project is in place (cwd: the project root). */
-function guestCommand(node: string, mocha: string, extra: string): string {
+function guestCommand(node: string, extra: string): string {
   return [
     '# written by test/vm/run-vm-tests.ts for one run; executed by the guest /init',
     'export UBI_VM=1',
-    `[ -d ${shQuote(COMPILE_CACHE)} ] && export NODE_COMPILE_CACHE=${shQuote(COMPILE_CACHE)}`,
+    `export UBI_VM_COLOR=${process.stdout.isTTY ? 1 : 0}`,
     // UBI_VM_* settings reach the tests too (e.g. UBI_VM_FPS for the round-trip rate)
     ...Object.entries(process.env)
       .filter(([k]) => /^UBI_VM_[A-Z0-9_]+$/.test(k))
       .map(([k, v]) => `export ${k}=${shQuote(v ?? '')}`),
     'echo "[vm] guest up after $(cut -d" " -f1 /proc/uptime) s; starting the tests"',
-    `exec ${shQuote(node)} --expose-gc ${shQuote(mocha)} --no-config ${process.stdout.isTTY ? '' : '--no-color '}--reporter spec --timeout 60000 ${shQuote(TESTS_GLOB)} ${extra}`,
+    // UBI_VM_SHELL: run this shell command instead of the tests (debugging the guest)
+    process.env.UBI_VM_SHELL
+      ? `N=${shQuote(node)}; ${process.env.UBI_VM_SHELL}`
+      : `exec ${shQuote(node)} --expose-gc ${shQuote(path.join(ROOT, 'dist', 'test', 'vm', 'guest-mocha.js'))} ${extra}`,
     '',
   ].join('\n');
 }
@@ -121,12 +106,8 @@ async function main(): Promise<number> {
     kernel = prepareKernel(tools.kernelDeb);
     const base = prepareInitramfs({ tools, kernel, node, addons, packNode: share === 'pack' || !node.startsWith(ROOT + path.sep) });
     const extra = process.argv.slice(2).map(shQuote).join(' ');
-    const cmd = guestCommand(node, mocha, extra);
+    const cmd = guestCommand(node, extra);
     const trees = share !== '9p' ? [path.join(ROOT, 'package.json'), path.join(ROOT, 'dist', 'edge'), path.join(ROOT, 'dist', 'test', 'vm'), ...runtimePackages()] : [];
-    if (share !== '9p') {
-      const cc = compileCache(node, mocha);
-      if (cc) trees.push(cc);
-    }
     const env: Record<string, string> = { UBI_ROOT: ROOT, UBI_SHARE: share, UBI_9P_AT: share === '9p' ? ROOT : nodeDir };
     if (share !== 'pack') env.UBI_EXTRA_MODULES = loadOrder(kernel, SHARE_MODULES).join(' ');
     const run = runArchive({ env, cmd, trees });
@@ -245,7 +226,7 @@ async function main(): Promise<number> {
     83: 'could not mount the project over 9p',
   };
   if (initCodes[rc]) log(`FAILED in the guest's /init: ${initCodes[rc]}`);
-  if (passing === undefined && rc === 0) {
+  if (passing === undefined && rc === 0 && !process.env.UBI_VM_SHELL) {
     log('FAILED: the guest exited 0 but mocha printed no result');
     return 1;
   }
