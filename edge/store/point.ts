@@ -64,7 +64,7 @@ registerMeasurement({
 });
 registerMeasurement({
   name: 'gateway',
-  tags: { required: ['vehicle'], optional: ['iface', 'host', ...COMMON_OPTIONAL] },
+  tags: { required: [], optional: ['vehicle', 'iface', 'host', ...COMMON_OPTIONAL] },
   fields: {
     frames_per_s: 'number',
     bus_load_pct: 'number',
@@ -81,7 +81,7 @@ registerMeasurement({
   extraFields: 'number',
   retention: 'raw',
   dropPriority: 1,
-  doc: 'gateway health per interface (ubi-can-in 2nd output) and of the store itself',
+  doc: 'gateway health per interface (ubi-can-in 2nd output: vehicle, iface) and of the store itself (host: outbox, rss, cpu)',
 });
 registerMeasurement({
   name: 'renewal',

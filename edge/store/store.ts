@@ -4,6 +4,7 @@
 // go to the raw CAN archive when one is configured. Nothing here throws at the caller for bad data or
 // a dead database: bad points are quarantined with a reason, a dead database means buffering.
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import path from 'node:path';
 import type { FrameBatch } from '../can/frame.js';
 import { createClient, redactUrl, type InfluxConnection, type StoreClient } from './client.js';
@@ -36,6 +37,10 @@ export interface StoreOptions {
   /** a client to use instead of the `influx` one (tests) */
   client?: InfluxLike & Partial<Pick<StoreClient, 'queryRaw'>>;
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  /** the store's own `gateway` health point (outbox depth, drops, rss, cpu) every this many ms; 0: off (default 10000) */
+  healthIntervalMs?: number;
+  /** `host` tag of the health point (default: os.hostname()) */
+  host?: string;
 }
 
 export interface AcceptResult {
@@ -81,6 +86,8 @@ export class Store extends EventEmitter {
   private setupTimer: NodeJS.Timeout | undefined;
   private setupAttempt = 0;
   private tick: NodeJS.Timeout | undefined;
+  private health: NodeJS.Timeout | undefined;
+  private lastCpu: { us: number; at: number } | undefined;
   private lastWritten = 0;
   private lastTick = Date.now();
   private rate = 0;
@@ -139,6 +146,29 @@ export class Store extends EventEmitter {
     } else this.log('warn', 'no InfluxDB configured: points are kept in the outbox (within its cap) until one is');
     this.tick = setInterval(() => this.onTick(), 1000);
     this.tick.unref();
+    const hMs = opts.healthIntervalMs ?? 10000;
+    if (hMs > 0) {
+      this.health = setInterval(() => {
+        this.appendPoints([this.healthPoint()]).catch(() => undefined);
+      }, hMs);
+      this.health.unref();
+    }
+  }
+
+  /** The store's own health as a `gateway` point (host time: it describes the gateway now). */
+  healthPoint(): StorePoint {
+    const ob = this.outbox.stats();
+    const now = Date.now();
+    const cpu = process.cpuUsage();
+    const cpuUs = cpu.user + cpu.system;
+    const pct = this.lastCpu ? ((cpuUs - this.lastCpu.us) / 1000 / Math.max(1, now - this.lastCpu.at)) * 100 : 0;
+    this.lastCpu = { us: cpuUs, at: now };
+    return {
+      measurement: 'gateway',
+      tags: { host: this.opts.host ?? os.hostname() },
+      fields: { outbox_bytes: ob.bytes, outbox_points: ob.pending, outbox_dropped: ob.dropped, rss_bytes: process.memoryUsage.rss(), cpu_pct: Math.round(pct * 10) / 10, quarantined: this.quarantine.total },
+      time: now,
+    };
   }
 
   /** Takes a message payload: points, arrays of points, SignalBatch, FrameBatch, or a registered kind. */
@@ -246,6 +276,7 @@ export class Store extends EventEmitter {
     }
     this.closed = true;
     if (this.tick) clearInterval(this.tick);
+    if (this.health) clearInterval(this.health);
     if (this.setupTimer) clearTimeout(this.setupTimer);
     await this.writer?.close(timeoutMs);
     if (this.opts.archive) await this.opts.archive.close();

@@ -75,7 +75,7 @@ describe('ubi-influx-out node', function () {
     for (let i = 0; i < 50; i++) samples.push({ t: T0 / 1000 + i * 0.1, name: 'Vehicle.Speed', value: i });
     out.receive({ payload: fromSamples('van-1', samples) });
     await waitFor(async () => (await influxd.rows(`SELECT count(*) FROM "raw"."signal"`, 'ubi_node')).length > 0, 15000, 'signal points');
-    const g = await influxd.rows(`SELECT * FROM "raw"."gateway"`, 'ubi_node');
+    const g = await influxd.rows(`SELECT * FROM "raw"."gateway" WHERE vehicle='van-1'`, 'ubi_node');
     assert.deepEqual(g.map((r) => [r.time, r.vehicle, r.depot, r.frames_per_s]), [[T0 * 1000, 'van-1', 'west', 100]]);
     const sig = await influxd.rows(`SELECT * FROM "raw"."signal" ORDER BY time`, 'ubi_node');
     // 4.9 s of data at 10 Hz: windows [0,1) and [1,2) s are closed by the data (2 s lateness); the rest wait

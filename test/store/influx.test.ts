@@ -97,7 +97,7 @@ describe('store: InfluxDB (real influxd)', function () {
     assert.deepEqual(sig.filter((r) => r.signal === 'Vehicle.VehicleIdentification.VIN').map((r) => [r.time, r.text]), [[T0 * 1000, 'WVWZZZ1JZXW000001']]);
     assert.equal(sig.filter((r) => r.signal === 'Vehicle.Powertrain.CombustionEngine.Speed')[0]!.mean, 800);
 
-    const g = await influxd.rows(`SELECT * FROM "raw"."gateway"`, DB);
+    const g = await influxd.rows(`SELECT * FROM "raw"."gateway" WHERE vehicle='van-7'`, DB);
     assert.deepEqual(g.map((r) => [r.time, r.vehicle, r.iface, r.frames_per_s, r.bus_load_pct, r.frames_total, r.malformed]), [[(T0 + 1234.567) * 1000, 'van-7', 'can0', 812.5, 31.25, 120000, 1]]);
 
     const ev = await influxd.rows(`SELECT * FROM "long"."event"`, DB);
@@ -271,6 +271,23 @@ describe('store: InfluxDB (real influxd)', function () {
       rows.map((r) => [r.time, r.mean, r.min, r.max, r.n]),
       [0, 1, 2].map((m) => [(old + m * 60000) * 1000, m * 60 + 29.5, m * 60, m * 60 + 60, 120]),
     );
+  });
+
+  it("writes the store's own health as a gateway point (outbox depth, drops)", async () => {
+    const db = 'ubi_health';
+    open({ healthIntervalMs: 100, host: 'pi-7' }, db);
+    await waitFor(async () => {
+      try {
+        return (await influxd.rows(`SELECT * FROM "raw"."gateway" WHERE host='pi-7'`, db)).length > 0;
+      } catch {
+        return false;
+      }
+    }, 10000, 'health point');
+    const row = (await influxd.rows(`SELECT * FROM "raw"."gateway" WHERE host='pi-7' LIMIT 1`, db))[0]!;
+    assert.equal(typeof row.outbox_bytes, 'number');
+    assert.equal(row.outbox_dropped, 0);
+    assert.ok((row.rss_bytes as number) > 1e6);
+    assert.ok(Math.abs((row.time as number) / 1000 - Date.now()) < 10000, 'host time');
   });
 
   it('with no InfluxDB reachable keeps accepting, buffers within the cap and says so', async () => {
