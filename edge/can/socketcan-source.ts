@@ -297,7 +297,17 @@ class Port {
     return out;
   }
 
-  open(): void {
+  /** open() that cannot throw (it runs from timers): an unexpected failure becomes a retry */
+  safeOpen(): void {
+    try {
+      this.open();
+    } catch (e) {
+      this.drop();
+      this.retryLater(`unexpected failure while opening (${errText(e)})`);
+    }
+  }
+
+  private open(): void {
     this.retryTimer = undefined;
     if (this.src.closed) return;
     if (this.configError) {
@@ -324,7 +334,13 @@ class Port {
       if (this.filters) ch.setRxFilters(this.filters);
       ch.setErrorFilters(CAN_ERR_MASK);
       ch.addListener('onMessage', (m: RawMessage) => sink.port?.onMessage(m));
-      ch.addListener('onStopped', () => sink.port?.onStopped());
+      ch.addListener('onStopped', () => {
+        try {
+          sink.port?.onStopped();
+        } catch (e) {
+          this.src.warn(this.name, `handling the socket's end failed: ${errText(e)}`);
+        }
+      });
       ch.start();
     } catch (e) {
       sink.port = null;
@@ -348,7 +364,7 @@ class Port {
     const delay = Math.round(base / 2 + (Math.random() * base) / 2);
     this.attempts++;
     this.setState('retrying', `${this.name}: ${why}; retrying in ${fmtMs(delay)}`);
-    this.retryTimer = setTimeout(() => this.open(), delay);
+    this.retryTimer = setTimeout(() => this.safeOpen(), delay);
   }
 
   /** Reads sysfs: link state, removal/re-creation, kernel drop counters. */
@@ -523,7 +539,7 @@ export class SocketCanSource extends EventEmitter implements FrameSource {
       return;
     }
     this.opening = true;
-    for (const p of this.ports) p.open();
+    for (const p of this.ports) p.safeOpen();
     this.opening = false;
     this.healthTimer = setInterval(() => this.health(), this.healthMs);
     this.portChanged();
