@@ -48,7 +48,12 @@ async function outboxRun(influxd: Influxd, db: string, pts: StorePoint[], dir: s
   const s = new Store({ dir, influx: { url: influxd.url, database: db }, writer: { batchSize: BATCH, maxAgeMs: 50 } });
   while (s.stats().state !== 'connected') await new Promise((r) => setTimeout(r, 10));
   const t0 = performance.now();
-  for (let i = 0; i < pts.length; i += CHUNK) await s.accept(pts.slice(i, i + CHUNK));
+  // one message per chunk, delivered like Node-RED delivers messages (each on its own turn of the
+  // event loop, so the writer's HTTP responses are handled in between)
+  for (let i = 0; i < pts.length; i += CHUNK) {
+    await s.accept(pts.slice(i, i + CHUNK));
+    await new Promise((r) => setImmediate(r));
+  }
   await s.writer!.drained(5, 120000);
   const secs = (performance.now() - t0) / 1000;
   if (s.writer!.written !== pts.length) throw new Error(`outbox wrote ${s.writer!.written} of ${pts.length}`);

@@ -311,6 +311,7 @@ export class Store extends EventEmitter {
         if (!this.closed && !this.writerStarted) {
           const delay = Math.min(30000, 500 * 2 ** Math.min(this.setupAttempt++, 6)) * (0.5 + Math.random() / 2);
           this.setupTimer = setTimeout(() => this.runSetup().catch(() => undefined), delay);
+          this.setupTimer.unref();
         }
         if (this.writerStarted) throw e;
       })
