@@ -99,7 +99,7 @@ registerMeasurement({
   extraFields: 'any',
   retention: 'long',
   dropPriority: 'never',
-  doc: 'one point per behaviour event at its start t0: type (harsh_accel, harsh_brake, harsh_corner, speeding, idling, night, fatigue)',
+  doc: 'one point per behaviour event at its start t0: type (harsh_braking, harsh_acceleration, harsh_cornering, speeding, idling, fatigue)',
 });
 registerMeasurement({
   name: 'trip',
@@ -112,7 +112,7 @@ registerMeasurement({
 });
 registerMeasurement({
   name: 'score',
-  tags: { required: [], optional: ['vehicle', 'driver', 'period', ...COMMON_OPTIONAL] },
+  tags: { required: [], optional: ['vehicle', 'driver', 'scope', 'period', ...COMMON_OPTIONAL] },
   fields: { score: 'number', distance_km: 'number', trips: 'number', score_version: 'string' },
   extraFields: 'any',
   retention: 'long',

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { FrameBatch } from '../can/frame.js';
 import { createClient, redactUrl, type InfluxConnection, type StoreClient } from './client.js';
 import { classifyPayload, type ConvertContext } from './convert.js';
+import './scoring-converters.js';
 import { Outbox, type DropInfo, type FsyncPolicy, type OutboxStats } from './outbox.js';
 import { MEASUREMENTS, validatePoint, type StorePoint } from './point.js';
 import { Quarantine } from './quarantine.js';

@@ -10,6 +10,8 @@ import { createClient } from '../../edge/store/client.js';
 import type { WirePoint } from '../../edge/store/point.js';
 import type { WriteOptions } from '../../edge/store/writer.js';
 import { Influxd } from '../support/influxd.js';
+import type { Score, ScoringEvent, TripSummary } from '../../edge/scoring/types.js';
+import type { Incident, IncidentAlert } from '../../edge/incidents/types.js';
 
 const DB = 'ubi_test';
 // recent (raw points older than the raw retention policy are refused by InfluxDB), on a minute boundary
@@ -303,5 +305,44 @@ describe('store: InfluxDB (real influxd)', function () {
     await waitFor(() => s.stats().state === 'buffering', 5000, 'buffering');
     assert.equal(s.stats().pending, 1);
     assert.ok(logs.some((l) => /setup failed, buffering/.test(l)), logs.join('\n'));
+  });
+});
+
+describe('store: scoring and incident records into InfluxDB (real influxd)', function () {
+  this.timeout(30000);
+  let influxd: Influxd;
+  let dir: string;
+  before(async () => {
+    influxd = await Influxd.start();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ubi-store-kinds-'));
+  });
+  after(async () => {
+    await influxd.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ScoringEvent, TripSummary, Score, IncidentAlert + Incident land as event, trip, score, incident', async () => {
+    const db = 'ubi_kinds';
+    const s = new Store({ dir, influx: { url: influxd.url, database: db }, writer: { maxAgeMs: 20 }, healthIntervalMs: 0 });
+    const t0 = T0 / 1000 + 0.25; // s
+    const counts = { harsh_braking: 1, harsh_acceleration: 0, harsh_cornering: 0, speeding: 2, idling: 0, fatigue: 0 };
+    const ev: ScoringEvent = { kind: 'event', id: `van-7/harsh_braking/${t0 * 1000}`, vehicle: 'van-7', driver: 'd-1', type: 'harsh_braking', t0, t1: t0 + 1.5, duration: 1.5, peak: 0.52, unit: 'g', peakT: t0 + 0.5, threshold: 0.4, speedAtStart: 63, position: { t: t0, lat: 52.1, lon: 4.3 }, accelSource: 'measured', configVersion: 'c1' };
+    const trip = { kind: 'trip', id: 'van-7/trip/1', vehicle: 'van-7', driver: 'd-1', drivers: ['d-1'], t0: t0 - 600, t1: t0 + 600, duration: 1200, drivingSeconds: 1100, idleSeconds: 100, gapSeconds: 0, distance: 12.5, distanceSource: 'speed', speedDistance: 12.5, odometerDistance: null, maxSpeed: 88, startPosition: null, endPosition: { t: t0 + 600, lat: 52.2, lon: 4.4 }, counts, speedingSeconds: 30, speedingShare: 0.025, nightSeconds: 0, nightShare: 0, accelSources: ['measured'], score: 81.5, scoreStatus: 'ok', version: 'ubi-score/1', configVersion: 'c1', events: [] } as TripSummary;
+    const score = { kind: 'score', scope: 'driver', key: 'd-1', driver: 'd-1', from: t0 - 86400, to: t0 + 700, distance: 40, duration: 3600, counts, ratePer100Km: counts, deductions: counts, speedingShare: 0.01, speedingDeduction: 1, score: null, status: 'insufficient_data', version: 'ubi-score/1', configVersion: 'c1', trips: ['a', 'b'], events: [] } as unknown as Score;
+    const alert: IncidentAlert = { kind: 'incident_alert', id: 'van-7/incident/1', vehicle: 'van-7', t: t0 + 900, trigger: 'acceleration', peakG: 3.1, speedBefore: 45, position: null, moving: true, configVersion: 'c1' };
+    const incident = { ...alert, kind: 'incident', triggers: [{ t: t0 + 900, trigger: 'acceleration', value: 3.1 }], previousFixes: [], peakG: 4.2, peakT: t0 + 900.1, accelSource: 'calibrated', deltaV: 22, speedAfter: 0, recording: { from: 0, to: 1, signals: [], t: [1, 2, 3], signal: [0, 0, 0], value: [1, 2, 3], texts: [] } } as Incident;
+    const r = await s.accept([ev, trip, score, alert, { kind: 'calibration', vehicle: 'van-7' }]);
+    await s.accept(incident);
+    assert.equal(r.quarantined, 0, JSON.stringify(s.quarantine.read()));
+    await s.writer!.drained();
+    const e = await influxd.rows(`SELECT * FROM "long"."event"`, db);
+    assert.deepEqual(e.map((x) => [x.time, x.vehicle, x.driver, x.type, x.event, x.peak, x.speed_kmh, x.lat]), [[Math.round(t0 * 1e6), 'van-7', 'd-1', 'harsh_braking', ev.id, 0.52, 63, 52.1]]);
+    const t = await influxd.rows(`SELECT * FROM "long"."trip"`, db);
+    assert.deepEqual(t.map((x) => [x.time, x.trip, x.distance_km, x.score, x.count_speeding, x.end_lat, x.start_lat]), [[Math.round((t0 + 600) * 1e6), 'van-7/trip/1', 12.5, 81.5, 2, 52.2, undefined]]); // no start fix: no such field
+    const sc = await influxd.rows(`SELECT * FROM "long"."score"`, db);
+    assert.deepEqual(sc.map((x) => [x.time, x.scope, x.driver, x.key, x.score, x.status, x.trips]), [[Math.round((t0 + 700) * 1e6), 'driver', 'd-1', 'd-1', null, 'insufficient_data', 2]]);
+    const inc = await influxd.rows(`SELECT * FROM "long"."incident"`, db);
+    assert.deepEqual(inc.map((x) => [x.time, x.type, x.incident, x.stage, x.peak_g, x.delta_v_kmh, x.recording_samples]), [[Math.round((t0 + 900) * 1e6), 'acceleration', 'van-7/incident/1', 'recorded', 4.2, 22, 3]]);
+    await s.close();
   });
 });
