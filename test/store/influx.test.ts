@@ -340,7 +340,7 @@ describe('store: scoring and incident records into InfluxDB (real influxd)', fun
     const t = await influxd.rows(`SELECT * FROM "long"."trip"`, db);
     assert.deepEqual(t.map((x) => [x.time, x.trip, x.distance_km, x.score, x.count_speeding, x.end_lat, x.start_lat]), [[Math.round((t0 + 600) * 1e6), 'van-7/trip/1', 12.5, 81.5, 2, 52.2, undefined]]); // no start fix: no such field
     const sc = await influxd.rows(`SELECT * FROM "long"."score"`, db);
-    assert.deepEqual(sc.map((x) => [x.time, x.scope, x.driver, x.key, x.score, x.status, x.trips]), [[Math.round((t0 + 700) * 1e6), 'driver', 'd-1', 'd-1', null, 'insufficient_data', 2]]);
+    assert.deepEqual(sc.map((x) => [x.time, x.scope, x.driver, x.key, x.score, x.status, x.trips]), [[Math.round((t0 + 700) * 1e6), 'driver', 'd-1', 'd-1', undefined, 'insufficient_data', 2]]); // a null score is an absent field
     const inc = await influxd.rows(`SELECT * FROM "long"."incident"`, db);
     assert.deepEqual(inc.map((x) => [x.time, x.type, x.incident, x.stage, x.peak_g, x.delta_v_kmh, x.recording_samples]), [[Math.round((t0 + 900) * 1e6), 'acceleration', 'van-7/incident/1', 'recorded', 4.2, 22, 3]]);
     await s.close();
