@@ -51,7 +51,8 @@ function guestCommand(node: string, extra: string): string {
   return [
     '# written by test/vm/run-vm-tests.ts for one run; executed by the guest /init',
     'export UBI_VM=1',
-    `export UBI_VM_COLOR=${process.stdout.isTTY ? 1 : 0}`,
+    // the guest's console is a tty: colour only when the host's is one (FORCE_COLOR for log-symbols)
+    process.stdout.isTTY ? 'export UBI_VM_COLOR=1' : 'export UBI_VM_COLOR=0 FORCE_COLOR=0 NO_COLOR=1',
     // UBI_VM_* settings reach the tests too (e.g. UBI_VM_FPS for the round-trip rate)
     ...Object.entries(process.env)
       .filter(([k]) => /^UBI_VM_[A-Z0-9_]+$/.test(k))
@@ -107,7 +108,7 @@ async function main(): Promise<number> {
     const base = prepareInitramfs({ tools, kernel, node, addons, packNode: share === 'pack' || !node.startsWith(ROOT + path.sep) });
     const extra = process.argv.slice(2).map(shQuote).join(' ');
     const cmd = guestCommand(node, extra);
-    const trees = share !== '9p' ? [path.join(ROOT, 'package.json'), path.join(ROOT, 'dist', 'edge'), path.join(ROOT, 'dist', 'test', 'vm'), ...runtimePackages()] : [];
+    const trees = share !== '9p' ? [path.join(ROOT, 'package.json'), path.join(ROOT, 'dist', 'edge'), path.join(ROOT, 'dist', 'nodes'), path.join(ROOT, 'dist', 'test', 'vm'), ...runtimePackages()] : [];
     const env: Record<string, string> = { UBI_ROOT: ROOT, UBI_SHARE: share, UBI_9P_AT: share === '9p' ? ROOT : nodeDir };
     if (share !== 'pack') env.UBI_EXTRA_MODULES = loadOrder(kernel, SHARE_MODULES).join(' ');
     const run = runArchive({ env, cmd, trees });

@@ -77,13 +77,13 @@ const tx = openCanSender('vcan0', { framesPerSecond: 1000 });
     assert.ok(took < 10_000, `exited after ${took} ms`);
   });
 
-  it('opening and closing 10 times with garbage collection in between neither crashes nor leaks', async function () {
+  it('opening and closing 6 times with garbage collection in between neither crashes nor leaks', async function () {
     this.timeout(60_000);
     // regression: collecting a stopped channel before libuv ran its close callbacks aborted node
     await collect();
     const fds0 = socketFds();
     const tx = openCanSender('vcan1');
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 6; i++) {
       const src = new SocketCanSource({ vehicle: 'v', interfaces: [{ name: 'vcan1' }], batch: { maxFrames: 10, maxAgeMs: 1 } });
       let n = 0;
       src.on('batch', (b) => (n += b.count));
