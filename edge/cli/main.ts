@@ -6,6 +6,7 @@ import { startCommand } from './start.js';
 import { setPasswordCommand, hashPasswordCommand } from './password.js';
 import { registerLogCommands } from './log-commands.js';
 import { registerDecodeCommands } from './decode-commands.js';
+import { registerScoreCommands } from './score-commands.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
 
   registerLogCommands(program);
   registerDecodeCommands(program);
+  registerScoreCommands(program);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

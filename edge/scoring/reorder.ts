@@ -1,7 +1,7 @@
 // Per-vehicle time merge. SignalBatches of one vehicle arrive per CAN interface (one decoder output
 // per FrameBatch), so consecutive batches overlap in time: can0's 50 ms, then can1's 50 ms. The
 // detectors need one time-ordered stream, so samples wait here until no earlier sample can still
-// come (the newest time seen minus `horizonS`) and leave sorted by (time, texts first, arrival).
+// come (the newest time seen minus `horizonS`) and leave sorted by (time, texts first, signal name, arrival).
 // A sample older than what was already released is passed on at once (counted in `late`); each
 // detector ignores what steps back on its own stream.
 
@@ -20,7 +20,14 @@ interface Item extends Released {
   seq: number;
 }
 
-const before = (a: Item, b: Item): boolean => a.t < b.t || (a.t === b.t && (a.info ? 1 : 0) < (b.info ? 1 : 0));
+// Equal times: texts first, then by signal name, so samples of different interfaces that share a
+// timestamp leave in the same order whatever order their batches arrived in (same name: arrival).
+const before = (a: Item, b: Item): boolean => {
+  if (a.t !== b.t) return a.t < b.t;
+  const ka = a.info ? 1 : 0;
+  const kb = b.info ? 1 : 0;
+  return ka !== kb ? ka < kb : a.name < b.name;
+};
 
 export class Reorderer {
   /** held samples, kept sorted from `head` on (arrival order breaks ties, so insertion is stable) */
