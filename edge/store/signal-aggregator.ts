@@ -96,7 +96,7 @@ export class SignalAggregator {
   /** Closes every open window (end of data, node close, long silence). */
   flush(): StorePoint[] {
     const out: StorePoint[] = [];
-    for (const [vehicle, v] of this.vehicles) out.push(...this.close(vehicle, v, Number.POSITIVE_INFINITY));
+    for (const [vehicle, v] of this.vehicles) for (const p of this.close(vehicle, v, Number.POSITIVE_INFINITY)) out.push(p);
     return out;
   }
 

@@ -186,7 +186,7 @@ export class Store extends EventEmitter {
           res.frames += c.batch.count;
           this.frames += c.batch.count;
         } else res.ignored++;
-      } else if (c.kind === 'points') points.push(...c.points);
+      } else if (c.kind === 'points') for (const p of c.points) points.push(p);
       else {
         res.quarantined++;
         this.quarantine.add('validate', 'not a point, SignalBatch, FrameBatch or registered kind', c.value);
