@@ -26,6 +26,10 @@ const PACKAGES = [
   ['xz-utils', ['/usr/bin/xz', '/bin/xz']],
   // qemu's firmware (SeaBIOS) comes with qemu-system-data via Depends; listed for the check only
   ['seabios', ['/usr/share/seabios/bios-256k.bin', '/usr/share/qemu/bios-256k.bin']],
+  // the store tests start their own influxd on a free port (never the system service)
+  ['influxdb', ['/usr/bin/influxd']],
+  // the DBC differential test and bench/decode compare with canmatrix, run by Debian's python3
+  ['python3-canmatrix', ['/usr/lib/python3/dist-packages/canmatrix/__init__.py']],
 ];
 
 function log(msg) {
