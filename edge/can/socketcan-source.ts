@@ -439,7 +439,10 @@ class Port {
 
   private clearBusOff(): void {
     this.busOff = false;
-    this.check();
+    // not from inside the addon's receive callback: check() may stop the channel
+    setImmediate(() => {
+      if (!this.src.closed) this.check();
+    });
   }
 
   onStopped(): void {
@@ -550,6 +553,9 @@ export class SocketCanSource extends EventEmitter implements FrameSource {
     this.closed = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
     this.healthTimer = undefined;
+    // close() may be called from a 'batch' listener, i.e. inside the addon's receive callback, where
+    // stopping its channel would pull the reader out from under it: stop on a fresh turn instead
+    await new Promise<void>((resolve) => setImmediate(resolve));
     for (const p of this.ports) {
       if (p.channel) this.health1(p); // last drop-counter read
       p.close();

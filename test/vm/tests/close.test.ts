@@ -100,6 +100,24 @@ const tx = openCanSender('vcan0', { framesPerSecond: 1000 });
     assert.equal(socketFds(), fds0);
   });
 
+  it('closing from inside a batch listener (i.e. inside the addon callback) is safe', async () => {
+    const src = new SocketCanSource({ vehicle: 'v', interfaces: [{ name: 'vcan1' }], batch: { maxFrames: 1, maxAgeMs: 0 } });
+    let closing: Promise<void> | undefined;
+    let batches = 0;
+    src.on('batch', () => {
+      batches++;
+      closing ??= src.close();
+    });
+    src.start();
+    const tx = openCanSender('vcan1');
+    for (let i = 0; i < 5; i++) await tx.send({ t: 0, id: 0x40 + i, ext: false, fd: false, data: bytes('01') });
+    tx.close();
+    await waitFor(() => closing !== undefined, 3000, 'the first batch');
+    await closing;
+    assert.equal(src.status().state, 'closed');
+    assert.ok(batches >= 1);
+  });
+
   it('closing twice, and closing before start, are harmless', async () => {
     const a = new SocketCanSource({ vehicle: 'v', interfaces: [{ name: 'vcan0' }] });
     await a.close();
