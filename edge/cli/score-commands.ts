@@ -152,7 +152,7 @@ async function scoreCommand(logs: string[], o: ScoreOpts): Promise<void> {
   try {
     const built = buildDecodeEngine({ interfaces, map: o.map ?? '', emit: 'mapped', period: 0 });
     decoder = built.engine;
-    for (const w of built.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const w of built.warnings) process.stderr.write(`${/^(warning|error): /.test(w) ? '' : 'warning: '}${w}\n`);
   } catch (e) {
     if (e instanceof DecodeConfigError) {
       if (e.field === 'interfaces' && /: not found$/.test(e.message)) throw new CliError(e.message.replace(/^interfaces: /, ''), EXIT.NO_INPUT);

@@ -8,36 +8,75 @@
  * The output is stamped at the middle of the samples in the window, which cancels the filter's lag.
  */
 export class MovingMedian {
-  private readonly t: number[] = [];
-  private readonly v: number[] = [];
-  private readonly scratch: number[] = [];
+  /** samples in time order from `head` on (a queue without front-deletes) */
+  private t: number[] = [];
+  private v: number[] = [];
+  private head = 0;
+  /** the values in the window, kept sorted: one binary-search insert and delete per sample instead of a sort */
+  private readonly sorted: number[] = [];
 
   constructor(private readonly windowS: number) {}
 
   reset(): void {
     this.t.length = 0;
     this.v.length = 0;
+    this.head = 0;
+    this.sorted.length = 0;
   }
 
   /** Adds a sample and returns [stamp, median], or null while the window is still empty. */
   push(t: number, v: number): [number, number] {
     const ts = this.t;
+    const vs = this.v;
+    const s = this.sorted;
     ts.push(t);
-    this.v.push(v);
-    let drop = 0;
-    while (drop < ts.length - 1 && ts[drop]! <= t - this.windowS) drop++;
-    if (drop) {
-      ts.splice(0, drop);
-      this.v.splice(0, drop);
+    vs.push(v);
+    s.splice(upperBound(s, v), 0, v);
+    let h = this.head;
+    const last = ts.length - 1;
+    while (h < last && ts[h]! <= t - this.windowS) {
+      const i = lowerBound(s, vs[h]!);
+      s.splice(i < s.length && s[i] === vs[h] ? i : indexOfNaN(s), 1);
+      h++;
     }
-    const n = ts.length;
-    const s = this.scratch;
-    s.length = n;
-    for (let i = 0; i < n; i++) s[i] = this.v[i]!;
-    s.sort((a, b) => a - b);
+    if (h > 256 && h * 2 > ts.length) {
+      this.t = ts.slice(h);
+      this.v = vs.slice(h);
+      h = 0;
+    }
+    this.head = h;
+    const n = s.length;
     const med = n & 1 ? s[n >> 1]! : (s[(n >> 1) - 1]! + s[n >> 1]!) / 2;
-    return [(ts[0]! + ts[n - 1]!) / 2, med];
+    return [(this.t[h]! + this.t[this.t.length - 1]!) / 2, med];
   }
+}
+
+// NaN sorts last (it compares false with everything: the searches run past it)
+function upperBound(s: number[], v: number): number {
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (s[mid]! <= v || (Number.isNaN(v) && !Number.isNaN(s[mid]!))) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function lowerBound(s: number[], v: number): number {
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (s[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function indexOfNaN(s: number[]): number {
+  for (let i = s.length - 1; i >= 0; i--) if (Number.isNaN(s[i]!)) return i;
+  return s.length - 1;
 }
 
 /**
