@@ -1,7 +1,7 @@
 // `ubi-edge start`: the appliance.
 import path from 'node:path';
 import fs from 'node:fs';
-import { startHost } from '../server/host.js';
+import { startHost, registerFile } from '../server/host.js';
 import { consoleLogger } from '../server/logger.js';
 import { PACKAGE_ROOT } from '../server/paths.js';
 import { planSource } from '../can/open-source.js';
@@ -19,6 +19,8 @@ export async function startCommand(o: { port: string; host: string; data: string
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${o.port}: not a port number`, EXIT.USAGE);
   for (const [k, v] of Object.entries(SITE_DEFAULTS)) if (!process.env[k]) process.env[k] = v;
   const dataDir = path.resolve(o.data);
+  // the default flow's ubi-renewal node reads ${UBI_REGISTER_DB}: the same file as the REST API
+  process.env.UBI_REGISTER_DB = registerFile(dataDir);
   const flowFile = path.resolve(o.flows ?? path.join(PACKAGE_ROOT, 'flows', 'flows.json'));
 
   const defaultFlows = path.join(PACKAGE_ROOT, 'flows', 'flows.json');

@@ -9,10 +9,21 @@ import { AdminCredentials, setupInstructions } from './admin-credentials.js';
 import { loadCredentialSecret } from './credential-secret.js';
 import { basicAuth, requireAccount } from './http-auth.js';
 import { PACKAGE_ROOT } from './paths.js';
+import { createInsuranceRouter } from './insurance-api.js';
+import { PolicyRegister } from '../insurance/register.js';
+import { RenewalService } from '../insurance/service.js';
+import { DEFAULT_SCHEDULE, scheduleProblems } from '../insurance/schedule.js';
+import { DEFAULT_QUOTE_CONFIG } from '../insurance/quote.js';
 import type { Logger } from './logger.js';
 
 export const ADMIN_ROOT = '/admin';
 export const HTTP_NODE_ROOT = '/http';
+export const API_ROOT = '/api/v1';
+
+/** The policy register (SQLite) shared by the REST API and the ubi-renewal node. */
+export function registerFile(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.UBI_REGISTER_DB || path.join(dataDir, 'register.db');
+}
 
 export interface HostOptions {
   port: number;
@@ -83,6 +94,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const nodeApp = RED.httpNode;
   app.use(ADMIN_ROOT, (req: Request, res: Response, next: NextFunction) => adminApp(req, res, next));
   app.use(HTTP_NODE_ROOT, basicAuth(creds, 'ubi-edge'), (req: Request, res: Response, next: NextFunction) => nodeApp(req, res, next));
+
+  // REST API of the renewal flow, on the same register file as the default flow's ubi-renewal node.
+  const schedule = { ...DEFAULT_SCHEDULE, timeZone: env.UBI_DEPOT_TZ || DEFAULT_SCHEDULE.timeZone };
+  const bad = scheduleProblems(schedule);
+  if (bad.length > 0) throw new Error(`UBI_DEPOT_TZ: ${bad.join('; ')}`);
+  const register = new PolicyRegister(registerFile(opts.dataDir, env));
+  const renewals = new RenewalService(register, schedule, DEFAULT_QUOTE_CONFIG);
+  app.use(API_ROOT, basicAuth(creds, 'ubi-edge'), createInsuranceRouter({ service: renewals }));
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
 
   const flowsStarted = new Promise<void>((resolve) => RED.events.once('flows:started', () => resolve()));
@@ -114,6 +133,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       if (closed) return;
       closed = true;
       await RED.stop();
+      register.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -71,7 +71,7 @@ describe('appliance (ubi-edge start)', function () {
     assert.equal(health.status, 200);
     const h = (await health.json()) as { status: string; adminConfigured: boolean };
     assert.deepEqual([h.status, h.adminConfigured], ['ok', false]);
-    for (const p of ['/admin/', '/admin/flows', '/admin/settings', '/http/anything', '/']) {
+    for (const p of ['/admin/', '/admin/flows', '/admin/settings', '/http/anything', '/api/v1/openapi.json', '/']) {
       const r = await fetch(app.url + p, { redirect: 'manual' });
       assert.equal(r.status, 503, p);
       assert.match(await r.text(), /set-password/);
@@ -115,6 +115,14 @@ describe('appliance (ubi-edge start)', function () {
     assert.deepEqual(ours.sort(), declared.sort(), 'every node in package.json "node-red" loads (each file registers the type it is named after)');
     // The editor page itself loads (it asks for the login in the browser)
     assert.equal((await fetch(app!.url + '/admin/')).status, 200);
+
+    // REST API: Basic auth, OpenAPI description served
+    assert.equal((await fetch(app!.url + '/api/v1/openapi.json')).status, 401);
+    const api = await fetch(app!.url + '/api/v1/openapi.json', { headers: { authorization: basic('depot', 'a long test password') } });
+    assert.equal(api.status, 200);
+    const doc = (await api.json()) as { openapi: string; paths: Record<string, unknown> };
+    assert.match(doc.openapi, /^3\./);
+    assert.ok(Object.keys(doc.paths).length > 3);
 
     // HTTP-in routes: Basic auth
     assert.equal((await fetch(app!.url + '/http/nothing')).status, 401);
