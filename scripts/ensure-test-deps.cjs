@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Installs what the tests need from Debian's packages, once: the VM SocketCAN tests boot Debian's
-// stock kernel under qemu (this machine's kernel has no CAN), so they need qemu, a static busybox,
-// iproute2, dash, can-utils (an independent sender) and the kernel package itself (downloaded into
-// .cache/vm/debs with `apt-get download`, never installed: the host's /boot stays untouched).
+// Installs what the tests need from Debian's packages, once. Most of it is for the VM SocketCAN
+// tests (test/vm/): they boot Debian's stock kernel under qemu because this machine's kernel has no
+// CAN, so they need qemu, a static busybox, iproute2, dash, can-utils (an independent sender), xz
+// and the kernel package itself (downloaded into .cache/vm/debs with `apt-get download`, never
+// installed: the host's /boot stays untouched). Other tests add their packages to PACKAGES below.
 //
 // Idempotent and fast when everything is present (a few stat calls, no apt). Runs `apt-get update`
 // only when something is missing. Runs as `pretest`; as non-root it says what is missing and leaves
