@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, EXIT_HELP, CliError } from './exit-codes.js';
-import { startCommand } from './start.js';
-import { setPasswordCommand, hashPasswordCommand } from './password.js';
+// start (Express, Node-RED, SQLite) and the password commands (bcrypt) load only when run, so the log
+// tools start fast and run where only the engine's files are present (the SocketCAN test VM).
 import { registerLogCommands } from './log-commands.js';
 import { registerDecodeCommands } from './decode-commands.js';
 import { registerScoreCommands } from './score-commands.js';
@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--host <addr>', 'address to listen on').env('UBI_HOST').default('0.0.0.0'))
     .addOption(dataOpt())
     .addOption(new Option('--flows <file>', 'flows file').env('UBI_FLOWS_FILE'))
-    .action(async (o: { port: string; host: string; data: string; flows?: string }) => startCommand(o));
+    .action(async (o: { port: string; host: string; data: string; flows?: string }) => (await import('./start.js')).startCommand(o));
 
   program
     .command('set-password')
@@ -35,13 +35,13 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--user <name>', 'admin user name').default('admin'))
     .addOption(dataOpt())
     .option('--stdin', 'read the password from standard input')
-    .action(async (o: { user: string; data: string; stdin?: boolean }) => setPasswordCommand(o));
+    .action(async (o: { user: string; data: string; stdin?: boolean }) => (await import('./password.js')).setPasswordCommand(o));
 
   program
     .command('hash-password')
     .description('print a bcrypt hash of a password, for UBI_ADMIN_PASSWORD_HASH')
     .option('--stdin', 'read the password from standard input')
-    .action(async (o: { stdin?: boolean }) => hashPasswordCommand(o));
+    .action(async (o: { stdin?: boolean }) => (await import('./password.js')).hashPasswordCommand(o));
 
   registerLogCommands(program);
   registerDecodeCommands(program);

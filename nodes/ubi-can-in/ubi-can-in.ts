@@ -47,8 +47,9 @@ export = function register(RED: NodeAPI): void {
         src.on('status', (s: SourceStatus) => {
           lastState = s;
           if (s.state === 'down' || s.state === 'retrying') {
-            status.set('error', `${s.iface ?? ''} ${s.reason ?? s.state}`.trim());
-            node.warn(`${s.iface ? s.iface + ': ' : ''}${s.reason ?? s.state}`);
+            // the source's reason already names the interface
+            status.set('error', s.reason ?? `${s.iface ?? ''} ${s.state}`.trim());
+            node.warn(s.reason ?? `${s.iface ?? ''} ${s.state}`.trim());
           } else if (s.state === 'ended') {
             status.set('off', `ended: ${s.reason ?? 'end of log'}`);
           }

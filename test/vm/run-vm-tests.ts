@@ -108,7 +108,7 @@ async function main(): Promise<number> {
     const base = prepareInitramfs({ tools, kernel, node, addons, packNode: share === 'pack' || !node.startsWith(ROOT + path.sep) });
     const extra = process.argv.slice(2).map(shQuote).join(' ');
     const cmd = guestCommand(node, extra);
-    const trees = share !== '9p' ? [path.join(ROOT, 'package.json'), path.join(ROOT, 'dist', 'edge'), path.join(ROOT, 'dist', 'nodes'), path.join(ROOT, 'dist', 'test', 'vm'), ...runtimePackages()] : [];
+    const trees = share !== '9p' ? [path.join(ROOT, 'package.json'), path.join(ROOT, 'bin'), path.join(ROOT, 'dist', 'edge'), path.join(ROOT, 'dist', 'nodes'), path.join(ROOT, 'dist', 'test', 'vm'), ...runtimePackages()] : [];
     const env: Record<string, string> = { UBI_ROOT: ROOT, UBI_SHARE: share, UBI_9P_AT: share === '9p' ? ROOT : nodeDir };
     if (share !== 'pack') env.UBI_EXTRA_MODULES = loadOrder(kernel, SHARE_MODULES).join(' ');
     const run = runArchive({ env, cmd, trees });

@@ -366,7 +366,7 @@ export function prepareInitramfs(inp: InitramfsInputs): string {
 // Per-run archive: settings, the command, and (when packing) the project files the tests load.
 
 /**
- * Packages the guest needs at run time: mocha and socketcan with their dependencies, resolved as
+ * Packages the guest needs at run time: mocha, socketcan and the CLI's with their dependencies, resolved as
  * node would (nested node_modules first). socketcan's build-time dependencies are left out.
  */
 export function runtimePackages(root = ROOT): string[] {
@@ -393,7 +393,8 @@ export function runtimePackages(root = ROOT): string[] {
       if (r) visit(r);
     }
   };
-  for (const top of ['mocha', 'socketcan']) {
+  // commander and cli-progress: the `ubi-edge replay` command is tested in the guest too
+  for (const top of ['mocha', 'socketcan', 'commander', 'cli-progress']) {
     const d = path.join(root, 'node_modules', top);
     if (!fs.existsSync(d)) throw new VmSetupError(`node_modules/${top} is missing (run npm install)`);
     visit(d);
