@@ -7,6 +7,7 @@ import { EXIT, EXIT_HELP, CliError } from './exit-codes.js';
 import { registerLogCommands } from './log-commands.js';
 import { registerDecodeCommands } from './decode-commands.js';
 import { registerScoreCommands } from './score-commands.js';
+import { registerDashboardCommands } from './dashboard-commands.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -46,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   registerLogCommands(program);
   registerDecodeCommands(program);
   registerScoreCommands(program);
+  registerDashboardCommands(program);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
