@@ -7,10 +7,16 @@ import { PACKAGE_ROOT } from '../server/paths.js';
 import { planSource } from '../can/open-source.js';
 import { CliError, EXIT } from './exit-codes.js';
 
-/** Site settings the default flows read with ${...}; defaults so a fresh start works. */
+/** Site settings the default flows read with ${...}; defaults so a fresh start works (the bundled car drive). */
 const SITE_DEFAULTS: Record<string, string> = {
   UBI_DEPOT: 'depot-1',
   UBI_VEHICLE: 'demo-car',
+  UBI_VEHICLE_CLASS: 'van',
+  UBI_DEPOT_TZ: 'Europe/Copenhagen',
+  UBI_DECODE_INTERFACES: `can0: obd\ncan1: ${path.join(PACKAGE_ROOT, 'assets', 'dbc', 'gnss.dbc')}`,
+  UBI_VSS_MAP: 'car-obd-gnss',
+  UBI_INFLUX_URL: 'http://127.0.0.1:8086',
+  UBI_INFLUX_DB: 'ubi',
 };
 
 export async function startCommand(o: { port: string; host: string; data: string; flows?: string }): Promise<void> {
