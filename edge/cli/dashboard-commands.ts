@@ -1,8 +1,7 @@
 // `ubi-edge dashboards build [--out dir]` and `ubi-edge dashboards publish [--dry-run]`.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { writeDashboards } from '../../dashboards/src/index.js';
-import { publishDashboards, type PublishEnv } from '../../dashboards/src/publish.js';
+import type { PublishEnv } from '../../dashboards/src/publish.js';
 
 /** Default output: dashboards/generated in the package (what docker/compose.yaml mounts). */
 export const DEFAULT_OUT = path.resolve(__dirname, '../../../dashboards/generated');
@@ -12,7 +11,9 @@ export function registerDashboardCommands(program: Command): void {
   d.command('build')
     .description('write <out>/dashboards/*.json and <out>/provisioning/{datasources,dashboards}/ubi-edge.yaml')
     .option('--out <dir>', 'output directory', DEFAULT_OUT)
-    .action((o: { out: string }) => {
+    .action(async (o: { out: string }) => {
+      // loaded here: the SDK is not needed by the other commands
+      const { writeDashboards } = await import('../../dashboards/src/index.js');
       const r = writeDashboards(path.resolve(o.out));
       for (const f of r.files) process.stdout.write(`${f}\n`);
     });
@@ -23,6 +24,7 @@ export function registerDashboardCommands(program: Command): void {
     .action(async (o: { dryRun: boolean; url?: string }) => {
       const env: PublishEnv = { url: o.url ?? process.env.GRAFANA_URL, token: process.env.GRAFANA_TOKEN, orgId: process.env.GRAFANA_ORG_ID };
       try {
+        const { publishDashboards } = await import('../../dashboards/src/publish.js');
         const r = await publishDashboards(env, { dryRun: o.dryRun, log: (l) => process.stdout.write(l + '\n') });
         if (r.failed > 0) process.exitCode = 69;
       } catch (e) {
