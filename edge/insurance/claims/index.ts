@@ -7,3 +7,4 @@ export { postFnol, endpointProblem, type InsurerEndpoint, type SendResult } from
 export { ClaimStore } from './state.js';
 export { ClaimsService, CLAIMS_STREAM, type ClaimsServiceOptions, type RetryPolicy } from './service.js';
 export { claimPoint, isClaimStatus } from './points.js';
+export { setActiveClaimsService, clearActiveClaimsService, activeClaimsService } from './registry.js';

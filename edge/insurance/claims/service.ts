@@ -410,8 +410,8 @@ export class ClaimsService extends EventEmitter<ClaimsEvents> {
         vin: c.record.vehicle.vin,
         occurred_at: c.record.occurrence.dateTime,
         reported_at: isoOrNull(c.createdAt),
-        registered_at: isoOrNull(c.claimNumber ? (c.reply?.receivedAt ?? c.updatedAt) : null),
-        closed_at: isoOrNull(c.state === 'closed' ? (c.closedDate ? Date.parse(`${c.closedDate}T00:00:00Z`) : c.updatedAt) : null),
+        registered_at: isoOrNull(c.claimNumber ? Math.max(c.createdAt, c.reply?.receivedAt ?? c.updatedAt) : null), // clocks differ: never before our report
+        closed_at: isoOrNull(c.state === 'closed' ? Math.max(c.createdAt, c.closedDate ? Date.parse(`${c.closedDate}T00:00:00Z`) : c.updatedAt) : null),
         status,
         paid: ((c.settledAmountCents ?? 0) / 100).toFixed(2),
         reserve: '0.00',
