@@ -107,6 +107,11 @@ export class ClaimsService extends EventEmitter<ClaimsEvents> {
       });
   }
 
+  /** The raw CAN archive for evidence frames (the store's, when the flow has one). */
+  setArchive(a: ClaimsServiceOptions['archive']): void {
+    this.o.archive = a;
+  }
+
   setEndpoint(ep: InsurerEndpoint | null): void {
     this.endpoint = ep;
     this.kick();
