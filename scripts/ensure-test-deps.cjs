@@ -31,6 +31,8 @@ const PACKAGES = [
   ['influxdb', ['/usr/bin/influxd']],
   // the DBC differential test and bench/decode compare with canmatrix, run by Debian's python3
   ['python3-canmatrix', ['/usr/lib/python3/dist-packages/canmatrix/__init__.py']],
+  // the editor is tested in a real browser (playwright-core drives Debian's chromium; no browser download)
+  ['chromium', ['/usr/bin/chromium']],
 ];
 
 function log(msg) {
