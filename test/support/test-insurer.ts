@@ -67,6 +67,8 @@ export class TestInsurer {
   requests = 0;
   /** the key the next request must not be stored under (tests of 4xx): answers 422 */
   rejectKeys = new Set<string>();
+  /** called when a signed, schema-valid request arrives (before any failure mode) */
+  onRequest: ((key: string) => void) | null = null;
   private server: https.Server;
   private sockets = new Set<Duplex>();
   private seq = 0;
@@ -127,6 +129,7 @@ export class TestInsurer {
     if (key !== rec.fnolId) return this.refuse(res, 400, 'Idempotency-Key is not the record fnolId');
     const errors = validateFnol(rec);
     if (errors.length) return this.refuse(res, 422, 'schema', { errors });
+    this.onRequest?.(key);
     if (this.rejectKeys.has(key)) return this.refuse(res, 422, 'policy not known to the insurer');
     let mode = this.mode;
     if (mode === 'flaky') mode = (['500', 'drop-before', 'drop-after', 'timeout-after', 'slow', 'none'] as const)[Math.floor(this.rnd() * 6)]!;
