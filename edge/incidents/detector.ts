@@ -9,7 +9,7 @@ import { CLASS_DEFAULTS } from '../scoring/config.js';
 import { History } from '../scoring/filters.js';
 import { G } from '../scoring/harsh.js';
 import { ImuCalibrator } from '../scoring/imu-calibration.js';
-import { Reorderer, type Released } from '../scoring/reorder.js';
+import { Reorderer } from '../scoring/reorder.js';
 import type { Position } from '../scoring/types.js';
 import { angleDeg, dot, type Vec3 } from '../scoring/vec.js';
 import { INCIDENT_CONFIG_SCHEMA, type IncidentConfig } from './config.js';
@@ -119,16 +119,23 @@ export class VehicleIncidents {
     return this.drain();
   }
 
-  private process(items: Released[]): void {
-    for (const x of items) {
-      if (!x.info) {
-        this.text({ t: x.t, name: x.name, value: x.text });
+  private process(n: number): void {
+    const m = this.merge;
+    const ts = m.outT;
+    const vs = m.outV;
+    const ks = m.outK;
+    const refs = m.outRef;
+    for (let i = 0; i < n; i++) {
+      if (ks[i] === 0) {
+        const x = refs[i] as TextSample;
+        this.text({ t: ts[i]!, name: x.name, value: x.value });
         continue;
       }
-      let c = this.cache.get(x.info);
-      if (c === undefined) this.cache.set(x.info, (c = [this.ring.id(x.info), this.roleOf(x.info)]));
-      this.ring.push(x.t, c[0], x.value);
-      this.sample(x.t, c[1], x.value);
+      const info = refs[i] as SignalInfo;
+      let c = this.cache.get(info);
+      if (c === undefined) this.cache.set(info, (c = [this.ring.id(info), this.roleOf(info)]));
+      this.ring.push(ts[i]!, c[0], vs[i]!);
+      this.sample(ts[i]!, c[1], vs[i]!);
     }
   }
 

@@ -4,93 +4,204 @@
 // come (the newest time seen minus `horizonS`) and leave sorted by (time, texts first, signal name, arrival).
 // A sample older than what was already released is passed on at once (counted in `late`); each
 // detector ignores what steps back on its own stream.
+//
+// Columnar: held samples live in typed arrays (time, value, name rank key) plus one reference per
+// sample (its SignalInfo, or its TextSample), so the merge allocates nothing per sample. What a
+// push or flush releases is left in the `out*` columns (valid until the next push or flush).
 
-import type { SignalBatch, SignalInfo } from '../signals/signal-batch.js';
-
-export interface Released {
-  t: number;
-  /** numeric sample: its signal; text sample: null */
-  info: SignalInfo | null;
-  value: number;
-  name: string;
-  text: string;
-}
-
-interface Item extends Released {
-  seq: number;
-}
-
-// Equal times: texts first, then by signal name, so samples of different interfaces that share a
-// timestamp leave in the same order whatever order their batches arrived in (same name: arrival).
-const before = (a: Item, b: Item): boolean => {
-  if (a.t !== b.t) return a.t < b.t;
-  const ka = a.info ? 1 : 0;
-  const kb = b.info ? 1 : 0;
-  return ka !== kb ? ka < kb : a.name < b.name;
-};
+import type { SignalBatch, SignalInfo, TextSample } from '../signals/signal-batch.js';
 
 export class Reorderer {
-  /** held samples, kept sorted from `head` on (arrival order breaks ties, so insertion is stable) */
-  private items: Item[] = [];
+  // held samples [head, n), sorted
+  private ht = new Float64Array(1024);
+  private hv = new Float64Array(1024);
+  /** name id; texts: name id | TEXT_BIT is not used, `hk` holds kind separately */
+  private hn = new Int32Array(1024);
+  /** 0: text, 1: numeric */
+  private hk = new Uint8Array(1024);
+  private hr: Array<SignalInfo | TextSample | null> = new Array(1024).fill(null);
   private head = 0;
-  private seq = 0;
+  private n = 0;
   private maxT = -Infinity;
   private released = -Infinity;
   late = 0;
 
+  /** name -> name id; rank[name id] orders names as strings compare (equal names share an id) */
+  private readonly nameIds = new Map<string, number>();
+  private names: string[] = [];
+  private rank = new Int32Array(16);
+  /** per batch: batch signal index -> name id */
+  private local = new Int32Array(64);
+
+  // released samples of the last push / flush
+  outT = new Float64Array(1024);
+  outV = new Float64Array(1024);
+  /** 0: text (outRef is its TextSample), 1: numeric (outRef is its SignalInfo) */
+  outK = new Uint8Array(1024);
+  outRef: Array<SignalInfo | TextSample | null> = new Array(1024).fill(null);
+  outN = 0;
+
   constructor(private readonly horizonS: number) {}
 
-  /** Adds a batch; returns the samples that are now safe to process, in order. */
-  push(b: SignalBatch): Released[] {
-    const lateOut: Released[] = [];
-    const add = (it: Item): void => {
-      if (it.t > this.maxT) this.maxT = it.t;
-      if (it.t < this.released) {
-        this.late++;
-        lateOut.push(it);
-        return;
-      }
-      const xs = this.items;
-      if (xs.length === this.head || !before(it, xs[xs.length - 1]!)) {
-        xs.push(it);
-        return;
-      }
-      // upper bound: after every held item that does not sort after it
-      let lo = this.head;
-      let hi = xs.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (before(it, xs[mid]!)) hi = mid;
-        else lo = mid + 1;
-      }
-      xs.splice(lo, 0, it);
-    };
-    for (const x of b.texts) add({ t: x.t, info: null, value: NaN, name: x.name, text: x.value, seq: this.seq++ });
-    for (let i = 0; i < b.count; i++) {
-      const info = b.signals[b.signal[i]!]!;
-      add({ t: b.t[i]!, info, value: b.value[i]!, name: info.name, text: '', seq: this.seq++ });
+  private nameId(name: string): number {
+    let id = this.nameIds.get(name);
+    if (id !== undefined) return id;
+    id = this.names.length;
+    this.names.push(name);
+    this.nameIds.set(name, id);
+    if (this.rank.length < this.names.length) {
+      const r = new Int32Array(this.rank.length * 2);
+      this.rank = r;
     }
-    const out = this.release(this.maxT - this.horizonS);
-    return lateOut.length ? lateOut.concat(out) : out;
+    const order = this.names.map((_, i) => i).sort((a, b) => (this.names[a]! < this.names[b]! ? -1 : this.names[a]! > this.names[b]! ? 1 : 0));
+    for (let k = 0; k < order.length; k++) this.rank[order[k]!] = k;
+    return id;
+  }
+
+  /** Adds a batch; returns how many samples are now safe to process (in the out* columns, in order). */
+  push(b: SignalBatch): number {
+    this.outN = 0;
+    const texts = b.texts;
+    for (let i = 0; i < texts.length; i++) {
+      const x = texts[i]!;
+      this.add(x.t, 0, this.nameId(x.name), NaN, x);
+    }
+    const sigs = b.signals;
+    if (this.local.length < sigs.length) this.local = new Int32Array(sigs.length * 2);
+    const local = this.local;
+    for (let k = 0; k < sigs.length; k++) local[k] = this.nameId(sigs[k]!.name);
+    const bt = b.t;
+    const bs = b.signal;
+    const bv = b.value;
+    for (let i = 0, c = b.count; i < c; i++) {
+      const s = bs[i]!;
+      this.add(bt[i]!, 1, local[s]!, bv[i]!, sigs[s]!);
+    }
+    this.release(this.maxT - this.horizonS);
+    return this.outN;
   }
 
   /** Everything still held (end of data). */
-  flush(): Released[] {
-    return this.release(Infinity);
+  flush(): number {
+    this.outN = 0;
+    this.release(Infinity);
+    return this.outN;
   }
 
-  private release(upTo: number): Released[] {
-    const xs = this.items;
-    let n = this.head;
-    while (n < xs.length && xs[n]!.t <= upTo) n++;
-    if (n === this.head) return [];
-    const out = xs.slice(this.head, n);
-    this.head = n;
-    this.released = out[out.length - 1]!.t;
-    if (this.head > 4096 && this.head * 2 > xs.length) {
-      this.items = xs.slice(this.head);
-      this.head = 0;
+  private emit(t: number, k: number, v: number, ref: SignalInfo | TextSample | null): void {
+    if (this.outN === this.outT.length) {
+      const c = this.outT.length * 2;
+      const t2 = new Float64Array(c);
+      t2.set(this.outT);
+      this.outT = t2;
+      const v2 = new Float64Array(c);
+      v2.set(this.outV);
+      this.outV = v2;
+      const k2 = new Uint8Array(c);
+      k2.set(this.outK);
+      this.outK = k2;
+      this.outRef.length = c;
+      this.outRef.fill(null, this.outN);
     }
-    return out;
+    const o = this.outN++;
+    this.outT[o] = t;
+    this.outV[o] = v;
+    this.outK[o] = k;
+    this.outRef[o] = ref;
+  }
+
+  /** true when (t, k, name) sorts before held sample j */
+  private before(t: number, k: number, nid: number, j: number): boolean {
+    const tj = this.ht[j]!;
+    if (t !== tj) return t < tj;
+    const kj = this.hk[j]!;
+    if (k !== kj) return k < kj;
+    return this.rank[nid]! < this.rank[this.hn[j]!]!;
+  }
+
+  private add(t: number, k: number, nid: number, v: number, ref: SignalInfo | TextSample): void {
+    if (t > this.maxT) this.maxT = t;
+    if (t < this.released) {
+      this.late++;
+      this.emit(t, k, v, ref);
+      return;
+    }
+    if (this.n === this.ht.length) this.makeRoom();
+    let at = this.n;
+    if (this.n !== this.head && this.before(t, k, nid, this.n - 1)) {
+      // upper bound: after every held item that does not sort after it
+      let lo = this.head;
+      let hi = this.n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.before(t, k, nid, mid)) hi = mid;
+        else lo = mid + 1;
+      }
+      at = lo;
+      const n = this.n;
+      this.ht.copyWithin(at + 1, at, n);
+      this.hv.copyWithin(at + 1, at, n);
+      this.hn.copyWithin(at + 1, at, n);
+      this.hk.copyWithin(at + 1, at, n);
+      const hr = this.hr;
+      for (let j = n; j > at; j--) hr[j] = hr[j - 1]!;
+    }
+    this.ht[at] = t;
+    this.hv[at] = v;
+    this.hn[at] = nid;
+    this.hk[at] = k;
+    this.hr[at] = ref;
+    this.n++;
+  }
+
+  /** Compacts the held samples to the start, or grows the columns when more than half are held. */
+  private makeRoom(): void {
+    const h = this.head;
+    const live = this.n - h;
+    if (live * 2 > this.ht.length) {
+      const c = this.ht.length * 2;
+      const t = new Float64Array(c);
+      t.set(this.ht.subarray(h, this.n));
+      const v = new Float64Array(c);
+      v.set(this.hv.subarray(h, this.n));
+      const nn = new Int32Array(c);
+      nn.set(this.hn.subarray(h, this.n));
+      const kk = new Uint8Array(c);
+      kk.set(this.hk.subarray(h, this.n));
+      const r: Array<SignalInfo | TextSample | null> = new Array(c).fill(null);
+      for (let j = 0; j < live; j++) r[j] = this.hr[h + j]!;
+      this.ht = t;
+      this.hv = v;
+      this.hn = nn;
+      this.hk = kk;
+      this.hr = r;
+    } else {
+      this.ht.copyWithin(0, h, this.n);
+      this.hv.copyWithin(0, h, this.n);
+      this.hn.copyWithin(0, h, this.n);
+      this.hk.copyWithin(0, h, this.n);
+      const hr = this.hr;
+      for (let j = 0; j < live; j++) hr[j] = hr[h + j]!;
+      hr.fill(null, live, this.n);
+    }
+    this.head = 0;
+    this.n = live;
+  }
+
+  private release(upTo: number): void {
+    let j = this.head;
+    const n = this.n;
+    const ht = this.ht;
+    const hr = this.hr;
+    while (j < n && ht[j]! <= upTo) {
+      this.emit(ht[j]!, this.hk[j]!, this.hv[j]!, hr[j]!);
+      hr[j] = null;
+      j++;
+    }
+    if (j === this.head) return;
+    this.released = ht[j - 1]!;
+    if (j === n) {
+      this.head = this.n = 0;
+    } else this.head = j;
   }
 }

@@ -3,7 +3,7 @@
 // detectors and the trip tracker. Everything advances on sample times only, and every piece of state
 // lives here between batches, so the outputs do not depend on how the stream was cut into batches.
 
-import type { SignalBatch, SignalInfo } from '../signals/signal-batch.js';
+import type { SignalBatch, SignalInfo, TextSample } from '../signals/signal-batch.js';
 import { configVersion, parseHhmm, type ScoringConfig } from './config.js';
 import { FatigueDetector } from './fatigue.js';
 import { History, MovingMedian, SpeedSlope } from './filters.js';
@@ -12,7 +12,7 @@ import { IdlingDetector } from './idling.js';
 import { ImuCalibrator } from './imu-calibration.js';
 import { inWindow, LocalClock } from './local-time.js';
 import { computeScore, RollingScores, type TripRecord } from './score.js';
-import { Reorderer, type Released } from './reorder.js';
+import { Reorderer } from './reorder.js';
 import { SpeedingDetector } from './speeding.js';
 import { TripTracker, type TripAcc } from './trips.js';
 import type { AccelSource, EventRef, EventType, ImuCalibration, Position, ScoringEvent, ScoringOutput, TripSummary } from './types.js';
@@ -142,16 +142,23 @@ export class VehicleScorer {
     return this.drain();
   }
 
-  private process(items: Released[]): void {
-    for (const x of items) {
-      if (!x.info) {
-        this.text(x.t, x.name, x.text);
+  private process(n: number): void {
+    const m = this.merge;
+    const ts = m.outT;
+    const vs = m.outV;
+    const ks = m.outK;
+    const refs = m.outRef;
+    for (let i = 0; i < n; i++) {
+      if (ks[i] === 0) {
+        const x = refs[i] as TextSample;
+        this.text(ts[i]!, x.name, x.value);
         continue;
       }
-      let role = this.roleCache.get(x.info);
-      if (role === undefined) this.roleCache.set(x.info, (role = this.roleOf(x.info)));
-      if (role !== Role.None) this.sample(x.t, role, x.value);
-      else this.advance(x.t);
+      const info = refs[i] as SignalInfo;
+      let role = this.roleCache.get(info);
+      if (role === undefined) this.roleCache.set(info, (role = this.roleOf(info)));
+      if (role !== Role.None) this.sample(ts[i]!, role, vs[i]!);
+      else this.advance(ts[i]!);
     }
   }
 
