@@ -9,6 +9,7 @@ const TAB_VEHICLE = id(1);
 const TAB_INSURANCE = id(2);
 const BUS = id(10);
 const INFLUX = id(11);
+const INSURER = id(12);
 
 const nodes = [
   { id: TAB_VEHICLE, type: 'tab', label: 'Vehicle data', disabled: false,
@@ -23,6 +24,10 @@ const nodes = [
     capMB: 256, fsync: 'interval', fsyncMs: 500, batchSize: 5000, rawDuration: '30d', longDuration: 'INF', dir: '', archive: false,
     archiveDir: '', archiveCapMB: 2048, archiveDays: 30, archiveSegmentMB: 16 },
 
+  { id: INSURER, type: 'ubi-insurer', name: 'insurer claims endpoint', url: '${UBI_INSURER_URL}', caFile: '', certFile: '', timeoutS: 15, retryBaseS: 1,
+    retryMaxS: 300, test: false, dir: '', registerFile: '${UBI_REGISTER_DB}', vehicles: '', leadS: 60, dbcVersion: '', vssMapVersion: '', scoringVersion: '',
+    attachFiles: '', evidenceBaseUrl: '' },
+
   // Vehicle data
   { id: id(20), type: 'group', z: TAB_VEHICLE, name: 'Ingest and decode', style: { label: true }, nodes: [id(21), id(22), id(23)], x: 34, y: 59, w: 532, h: 142 },
   { id: id(21), type: 'comment', z: TAB_VEHICLE, g: id(20), name: 'SocketCAN when present, else the bundled car drive in real time',
@@ -32,11 +37,12 @@ const nodes = [
   { id: id(23), type: 'ubi-decode', z: TAB_VEHICLE, g: id(20), name: '', interfaces: '${UBI_DECODE_INTERFACES}', map: '${UBI_VSS_MAP}', emit: 'mapped', signals: '',
     period: 1, mode: 'last', statsInterval: 2, x: 400, y: 160, wires: [[id(31), id(32)], [id(40)]] },
 
-  { id: id(30), type: 'group', z: TAB_VEHICLE, name: 'Driving behaviour and incidents', style: { label: true }, nodes: [id(31), id(32), id(33), id(34)], x: 34, y: 239, w: 532, h: 162 },
+  { id: id(30), type: 'group', z: TAB_VEHICLE, name: 'Driving behaviour, incidents and claims', style: { label: true }, nodes: [id(31), id(32), id(33), id(34), id(35)], x: 34, y: 239, w: 532, h: 222 },
   { id: id(31), type: 'ubi-score', z: TAB_VEHICLE, g: id(30), name: '', vehicleClass: '${UBI_VEHICLE_CLASS}', timeZone: '${UBI_DEPOT_TZ}', roster: '', overrides: '',
     mergeS: 1, statsInterval: 1, x: 140, y: 280, wires: [[id(40)], [id(40)], [id(40)], [id(33)]] },
   { id: id(32), type: 'ubi-incident', z: TAB_VEHICLE, g: id(30), name: '', accelThresholdG: 2.5, preS: 20, postS: 10, crashSignals: '', overrides: '', mergeS: 0.2,
-    x: 140, y: 360, wires: [[id(40), id(34)], [id(40), id(34)], [id(34)]] },
+    x: 140, y: 360, wires: [[id(40), id(34)], [id(40), id(34), id(35)], [id(34)]] },
+  { id: id(35), type: 'ubi-claim', z: TAB_VEHICLE, g: id(30), name: '', insurer: INSURER, store: INFLUX, x: 140, y: 420, wires: [[id(40), id(34)]] },
   { id: id(33), type: 'debug', z: TAB_VEHICLE, g: id(30), name: 'IMU calibration', active: true, tosidebar: true, console: false, tostatus: false,
     complete: 'payload', targetType: 'msg', statusVal: '', statusType: 'auto', x: 430, y: 280, wires: [] },
   { id: id(34), type: 'debug', z: TAB_VEHICLE, g: id(30), name: 'incidents', active: true, tosidebar: true, console: false, tostatus: true,

@@ -17,13 +17,15 @@ const SITE_DEFAULTS: Record<string, string> = {
   UBI_VSS_MAP: 'car-obd-gnss',
   UBI_INFLUX_URL: 'http://127.0.0.1:8086',
   UBI_INFLUX_DB: 'ubi',
+  // empty: claims are filed into the durable queue and wait until an insurer endpoint is configured
+  UBI_INSURER_URL: '',
 };
 
 export async function startCommand(o: { port: string; host: string; data: string; flows?: string }): Promise<void> {
   const log = consoleLogger();
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${o.port}: not a port number`, EXIT.USAGE);
-  for (const [k, v] of Object.entries(SITE_DEFAULTS)) if (!process.env[k]) process.env[k] = v;
+  for (const [k, v] of Object.entries(SITE_DEFAULTS)) if (process.env[k] === undefined || (process.env[k] === '' && v !== '')) process.env[k] = v;
   const dataDir = path.resolve(o.data);
   // the default flow's ubi-renewal node reads ${UBI_REGISTER_DB}: the same file as the REST API
   process.env.UBI_REGISTER_DB = registerFile(dataDir);

@@ -175,8 +175,13 @@ export class PolicyRegister {
   }
 
   /** Stores an already-typed claim (the claims flow's entry point); validated like a CSV row. */
-  recordClaim(c: ClaimEntry): void {
-    this.put('claims', CLAIMS_TABLE.row(c) as Record<string, unknown> as never);
+  /** Records a claim in the ledger, through the same validation as an imported row. */
+  recordClaim(c: ClaimEntry): ClaimEntry {
+    // row() holds stored values (epoch ms, cents); put() validates input as text, as a CSV row has it
+    const stored = CLAIMS_TABLE.row(c);
+    const input: Record<string, unknown> = {};
+    for (const col of CLAIMS_TABLE.columns) input[col.name] = col.format(stored[col.name] as never);
+    return this.put('claims', input);
   }
 
   /**

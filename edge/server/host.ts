@@ -10,6 +10,8 @@ import { loadCredentialSecret } from './credential-secret.js';
 import { basicAuth, requireAccount } from './http-auth.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { createInsuranceRouter } from './insurance-api.js';
+import { createClaimsRouter, createInsurerCallbackRouter } from './claims-api.js';
+import { activeClaimsService } from '../insurance/claims/registry.js';
 import { PolicyRegister } from '../insurance/register.js';
 import { RenewalService } from '../insurance/service.js';
 import { DEFAULT_SCHEDULE, scheduleProblems } from '../insurance/schedule.js';
@@ -19,6 +21,7 @@ import type { Logger } from './logger.js';
 export const ADMIN_ROOT = '/admin';
 export const HTTP_NODE_ROOT = '/http';
 export const API_ROOT = '/api/v1';
+export const INSURER_CALLBACK_ROOT = '/insurer/callback';
 
 /** The policy register (SQLite) shared by the REST API and the ubi-renewal node. */
 export function registerFile(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -78,6 +81,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     });
   });
 
+  // The insurer's status callbacks are authenticated by their HMAC signature (edge/insurance/claims/DESIGN.md),
+  // not by the admin account, so they reach the appliance even before one is set up.
+  app.use(INSURER_CALLBACK_ROOT, createInsurerCallbackRouter({ claims: activeClaimsService }));
+
   // Nothing below answers until an admin account exists.
   app.use(requireAccount(creds, opts.dataDir));
   app.get('/', (_req, res) => res.redirect(`${ADMIN_ROOT}/`));
@@ -101,7 +108,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   if (bad.length > 0) throw new Error(`UBI_DEPOT_TZ: ${bad.join('; ')}`);
   const register = new PolicyRegister(registerFile(opts.dataDir, env));
   const renewals = new RenewalService(register, schedule, DEFAULT_QUOTE_CONFIG);
-  app.use(API_ROOT, basicAuth(creds, 'ubi-edge'), createInsuranceRouter({ service: renewals }));
+  const api = express.Router();
+  api.use(createInsuranceRouter({ service: renewals }));
+  // claims: answered by the ubi-insurer config node's service once the flows deploy one (503 before)
+  api.use(createClaimsRouter({ claims: activeClaimsService }));
+  app.use(API_ROOT, basicAuth(creds, 'ubi-edge'), api);
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
 
   const flowsStarted = new Promise<void>((resolve) => RED.events.once('flows:started', () => resolve()));

@@ -97,6 +97,28 @@ describe('insurance: policy register', () => {
     assert.equal(o.reason, 'competitor');
   });
 
+  it('records a typed claim entry (epoch ms, cents) through the same validation, and lists it back', () => {
+    reg.importCsv('policies', read('depot-policies.csv'));
+    const entry = {
+      claimId: 'fnol-abc',
+      policyNumber: 'P-1003',
+      vin: 'WF0XXXTTGXKA00003',
+      occurredAt: Date.parse('2025-03-04T05:06:07.000Z'),
+      reportedAt: Date.parse('2025-03-04T05:07:00.000Z'),
+      registeredAt: null,
+      closedAt: null,
+      status: 'reported' as const,
+      paidCents: 0,
+      reserveCents: 123456,
+      source: 'automatic' as const,
+    };
+    const stored = reg.recordClaim(entry);
+    assert.deepEqual(reg.listClaims({ policyNumber: 'P-1003' }), [stored]);
+    assert.equal(stored.occurredAt, entry.occurredAt);
+    assert.equal(stored.reserveCents, 123456);
+    assert.throws(() => reg.recordClaim({ ...entry, claimId: 'fnol-x', vin: 'WF0XXXTTGXKA00001' }), /vin: WF0XXXTTGXKA00001 is not the VIN of policy P-1003/);
+  });
+
   it('keeps its data in a file across reopen', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ubi-reg-'));
     try {
