@@ -72,6 +72,11 @@ export interface StoreStats {
 const DROP_WINDOW_MS = 10000;
 
 export class Store extends EventEmitter {
+  /** the raw CAN archive frames are appended to, when one is configured (claims cut evidence windows from it) */
+  get archive(): FrameSink | undefined {
+    return this.opts.archive;
+  }
+
   readonly outbox: Outbox;
   readonly quarantine: Quarantine;
   readonly writer: InfluxWriter | undefined;

@@ -2,6 +2,7 @@
 // change (pending, sent, acknowledged, rejected, dead, closed), for every claim of its insurer config,
 // including the insurer's later callbacks. Wire the output to ubi-influx-out for `claim` points.
 // The work is edge/insurance/claims' ClaimsService, owned by the ubi-insurer config node.
+import type { Store } from '../../edge/store/store.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../lib/red.js';
 import { Status } from '../lib/status.js';
 import type { InsurerConfigNode } from '../ubi-insurer/ubi-insurer.js';
@@ -21,10 +22,9 @@ function isIncident(x: unknown): x is Incident {
   return typeof x === 'object' && x !== null && i.kind === 'incident' && typeof i.id === 'string' && typeof i.t === 'number' && typeof i.recording === 'object';
 }
 
-/** The raw archive of a ubi-influx-config's store, when it has one (duck-typed: the store keeps it private). */
+/** The raw archive of a ubi-influx-config's store, when it has one that can cut windows. */
 function archiveOf(cfg: unknown): Extractor | undefined {
-  const store = (cfg as { store?: { archive?: unknown; opts?: { archive?: unknown } } } | null)?.store;
-  const a = store?.archive ?? store?.opts?.archive;
+  const a: unknown = (cfg as { store?: Store } | null)?.store?.archive;
   return a && typeof (a as Extractor).extract === 'function' ? (a as Extractor) : undefined;
 }
 
