@@ -40,6 +40,13 @@ export interface Sample {
   value: number;
 }
 
+// Pool the columns of small batches are carved from: one ArrayBuffer allocation per POOL_SIZE bytes
+// instead of one per batch (most batches hold a few dozen samples). Small enough that a batch kept
+// alive, or deep-cloned with its whole buffer (Node-RED's cloneMessage), costs little.
+const POOL_SIZE = 8192;
+let pool = new ArrayBuffer(POOL_SIZE);
+let poolOffset = 0;
+
 /** Builds SignalBatches without allocating per sample. */
 export class SignalBatchBuilder {
   private t: Float64Array;
@@ -89,12 +96,38 @@ export class SignalBatchBuilder {
 
   take(): SignalBatch {
     const n = this.n;
+    // the three columns (times, values, then signal ids: 8-byte aligned) side by side in one
+    // ArrayBuffer, carved from a shared pool for small batches (as Node's Buffer pool does)
+    const bytes = n * 18;
+    let buf: ArrayBuffer;
+    let off = 0;
+    if (bytes > POOL_SIZE >>> 1) buf = new ArrayBuffer(bytes);
+    else {
+      if (poolOffset + bytes > POOL_SIZE) {
+        pool = new ArrayBuffer(POOL_SIZE);
+        poolOffset = 0;
+      }
+      buf = pool;
+      off = poolOffset;
+      poolOffset += (bytes + 7) & ~7;
+    }
+    const t = new Float64Array(buf, off, n);
+    const value = new Float64Array(buf, off + n * 8, n);
+    const signal = new Uint16Array(buf, off + n * 16, n);
+    const st = this.t;
+    const sv = this.val;
+    const ss = this.sig;
+    for (let i = 0; i < n; i++) {
+      t[i] = st[i]!;
+      value[i] = sv[i]!;
+      signal[i] = ss[i]!;
+    }
     const b: SignalBatch = {
       vehicle: this.vehicle,
       count: n,
-      t: this.t.slice(0, n),
-      signal: this.sig.slice(0, n),
-      value: this.val.slice(0, n),
+      t,
+      signal,
+      value,
       signals: this.dict,
       texts: this.texts,
     };
