@@ -61,6 +61,63 @@ interface Disturbance {
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+/** FIFO of (t, up to 3 values) in typed arrays: push at the end, drop from the front (no shift()). */
+class TimeQueue {
+  t: Float64Array = new Float64Array(256);
+  c0: Float64Array = new Float64Array(256);
+  c1: Float64Array;
+  c2: Float64Array;
+  head = 0;
+  end = 0;
+
+  constructor(cols: number) {
+    this.c1 = new Float64Array(cols > 1 ? 256 : 0);
+    this.c2 = new Float64Array(cols > 2 ? 256 : 0);
+  }
+
+  push(t: number, a: number, b: number, c: number): void {
+    if (this.end === this.t.length) this.makeRoom();
+    const i = this.end++;
+    this.t[i] = t;
+    this.c0[i] = a;
+    if (this.c1.length) {
+      this.c1[i] = b;
+      if (this.c2.length) this.c2[i] = c;
+    }
+  }
+
+  /** Drops samples from the front while they are older than `keep` (as a shift() loop would). */
+  dropFrontBefore(keep: number): void {
+    let h = this.head;
+    const e = this.end;
+    const ts = this.t;
+    while (h < e && ts[h]! < keep) h++;
+    if (h === e) h = this.end = 0;
+    this.head = h;
+  }
+
+  private makeRoom(): void {
+    const live = this.end - this.head;
+    const grow = live * 2 > this.t.length;
+    const move = (a: Float64Array): Float64Array => {
+      if (a.length === 0) return a;
+      if (!grow) {
+        a.copyWithin(0, this.head, this.end);
+        return a;
+      }
+      const b = new Float64Array(a.length * 2);
+      b.set(a.subarray(this.head, this.end));
+      return b;
+    };
+    this.t = move(this.t);
+    this.c0 = move(this.c0);
+    this.c1 = move(this.c1);
+    this.c2 = move(this.c2);
+    this.head = 0;
+    this.end = live;
+  }
+}
+
 export class VehicleIncidents {
   private readonly ring = new SampleRing();
   private readonly roles = new Map<string, Role>();
@@ -73,8 +130,8 @@ export class VehicleIncidents {
   private imu = { t: NaN, x: 0, y: 0, z: 0, have: 0 };
   private acc = { t: NaN, lon: 0, lat: 0, have: 0 };
   /** recent IMU vectors and angular rates for the handling check */
-  private readonly recentImu: Array<[number, Vec3]> = [];
-  private readonly recentRate: Array<[number, number]> = [];
+  private readonly recentImu = new TimeQueue(3);
+  private readonly recentRate = new TimeQueue(1);
   private rateSeen = false;
   private prevAbove = false;
   private dropCandidate: { t: number; from: number; to: number } | null = null;
@@ -193,7 +250,7 @@ export class VehicleIncidents {
       case Role.RateY:
       case Role.RateZ:
         this.rateSeen = true;
-        this.recentRate.push([t, Math.abs(v)]);
+        this.recentRate.push(t, Math.abs(v), 0, 0);
         this.trimRecent(t);
         if (Math.abs(v) > this.c.handling.maxRateDegS && this.disturbance) this.disturbance.lastActive = t;
         return;
@@ -264,7 +321,7 @@ export class VehicleIncidents {
     const a: Vec3 = [m.x, m.y, m.z];
     // gravity is learnt at quiet standstills only; never while a disturbance or an incident is open
     if (!this.disturbance && !this.pending && !this.open) this.gravity.pushImu(t, a, this.speed.at(t, 2));
-    this.recentImu.push([t, a]);
+    this.recentImu.push(t, a[0], a[1], a[2]);
     this.trimRecent(t);
     const up = this.gravity.up;
     let h: number;
@@ -283,8 +340,8 @@ export class VehicleIncidents {
 
   private trimRecent(t: number): void {
     const keep = t - this.c.handling.windowBeforeS - this.c.handling.windowAfterS - 1;
-    while (this.recentImu.length && this.recentImu[0]![0] < keep) this.recentImu.shift();
-    while (this.recentRate.length && this.recentRate[0]![0] < keep) this.recentRate.shift();
+    this.recentImu.dropFrontBefore(keep);
+    this.recentRate.dropFrontBefore(keep);
   }
 
   private horizontal(t: number, g: number): void {
@@ -356,13 +413,23 @@ export class VehicleIncidents {
     let maxRate: number | null = null;
     if (this.rateSeen) {
       maxRate = 0;
-      for (const [t, r] of this.recentRate) if (t >= from && t <= to && r > maxRate) maxRate = r;
+      const q = this.recentRate;
+      for (let k = q.head; k < q.end; k++) {
+        const t = q.t[k]!;
+        const r = q.c0[k]!;
+        if (t >= from && t <= to && r > maxRate) maxRate = r;
+      }
     }
     let maxTilt: number | null = null;
     const up = this.gravity.up;
     if (up) {
       maxTilt = 0;
-      const xs = this.recentImu.filter(([t]) => t >= from && t <= to);
+      const q = this.recentImu;
+      const xs: Array<[number, Vec3]> = [];
+      for (let k = q.head; k < q.end; k++) {
+        const t = q.t[k]!;
+        if (t >= from && t <= to) xs.push([t, [q.c0[k]!, q.c1[k]!, q.c2[k]!]]);
+      }
       // per-axis medians over 0.4 s: where gravity points while the sensor is being turned. A median
       // ignores the impact itself (a hit lasts ~0.1 s), a mean would read the hit as a tilt.
       const col: number[][] = [[], [], []];
