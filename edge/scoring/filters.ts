@@ -12,8 +12,11 @@ export class MovingMedian {
   private t: number[] = [];
   private v: number[] = [];
   private head = 0;
-  /** the values in the window, kept sorted: one binary-search insert and delete per sample instead of a sort */
-  private readonly sorted: number[] = [];
+  /** the values in the window, kept sorted in s[0, n): one binary-search insert and delete per sample instead of a sort */
+  private s = new Float64Array(64);
+  private n = 0;
+  /** stamp of the last pushValue: the middle of the window's samples */
+  stamp = NaN;
 
   constructor(private readonly windowS: number) {}
 
@@ -21,40 +24,59 @@ export class MovingMedian {
     this.t.length = 0;
     this.v.length = 0;
     this.head = 0;
-    this.sorted.length = 0;
+    this.n = 0;
   }
 
   /** Adds a sample and returns [stamp, median], or null while the window is still empty. */
   push(t: number, v: number): [number, number] {
+    const m = this.pushValue(t, v);
+    return [this.stamp, m];
+  }
+
+  /** push() without the pair: returns the median, the stamp is left in `stamp`. */
+  pushValue(t: number, v: number): number {
     const ts = this.t;
     const vs = this.v;
-    const s = this.sorted;
     ts.push(t);
     vs.push(v);
-    s.splice(upperBound(s, v), 0, v);
+    if (this.n === this.s.length) {
+      const g = new Float64Array(this.s.length * 2);
+      g.set(this.s);
+      this.s = g;
+    }
+    const s = this.s;
+    let n = this.n;
+    // insert at the upper bound
+    const at = upperBound(s, n, v);
+    for (let j = n; j > at; j--) s[j] = s[j - 1]!;
+    s[at] = v;
+    n++;
     let h = this.head;
     const last = ts.length - 1;
     while (h < last && ts[h]! <= t - this.windowS) {
-      const i = lowerBound(s, vs[h]!);
-      s.splice(i < s.length && s[i] === vs[h] ? i : indexOfNaN(s), 1);
+      const x = vs[h]!;
+      const i = lowerBound(s, n, x);
+      const at = i < n && s[i] === x ? i : indexOfNaN(s, n);
+      s.copyWithin(at, at + 1, n);
+      n--;
       h++;
     }
+    this.n = n;
     if (h > 256 && h * 2 > ts.length) {
       this.t = ts.slice(h);
       this.v = vs.slice(h);
       h = 0;
     }
     this.head = h;
-    const n = s.length;
-    const med = n & 1 ? s[n >> 1]! : (s[(n >> 1) - 1]! + s[n >> 1]!) / 2;
-    return [(this.t[h]! + this.t[this.t.length - 1]!) / 2, med];
+    this.stamp = (this.t[h]! + this.t[this.t.length - 1]!) / 2;
+    return n & 1 ? s[n >> 1]! : (s[(n >> 1) - 1]! + s[n >> 1]!) / 2;
   }
 }
 
 // NaN sorts last (it compares false with everything: the searches run past it)
-function upperBound(s: number[], v: number): number {
+function upperBound(s: Float64Array, n: number, v: number): number {
   let lo = 0;
-  let hi = s.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (s[mid]! <= v || (Number.isNaN(v) && !Number.isNaN(s[mid]!))) lo = mid + 1;
@@ -63,9 +85,9 @@ function upperBound(s: number[], v: number): number {
   return lo;
 }
 
-function lowerBound(s: number[], v: number): number {
+function lowerBound(s: Float64Array, n: number, v: number): number {
   let lo = 0;
-  let hi = s.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (s[mid]! < v) lo = mid + 1;
@@ -74,9 +96,9 @@ function lowerBound(s: number[], v: number): number {
   return lo;
 }
 
-function indexOfNaN(s: number[]): number {
-  for (let i = s.length - 1; i >= 0; i--) if (Number.isNaN(s[i]!)) return i;
-  return s.length - 1;
+function indexOfNaN(s: Float64Array, n: number): number {
+  for (let i = n - 1; i >= 0; i--) if (Number.isNaN(s[i]!)) return i;
+  return n - 1;
 }
 
 /**

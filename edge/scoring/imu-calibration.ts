@@ -24,8 +24,15 @@ export class ImuCalibrator {
   private e2: Vec3 = [0, 1, 0];
   // standstill streak
   private still = { n: 0, t0: 0, s: [0, 0, 0] as Vec3, ss: [0, 0, 0] as Vec3 };
-  // recent horizontal components, for pairing with the speed slope over the same window
-  private readonly win: Array<[number, number, number]> = [];
+  // recent horizontal components (t, c1, c2) from winHead to winEnd, for pairing with the speed
+  // slope over the same window; columnar, dropped from the front in steps of more than 64
+  private winT = new Float64Array(1024);
+  private win1 = new Float64Array(1024);
+  private win2 = new Float64Array(1024);
+  private winHead = 0;
+  private winEnd = 0;
+  /** winT is non-decreasing from winHead on (then the drop check needs one look, not a scan) */
+  private winSorted = true;
   // least squares sums
   private s11 = 0;
   private s12 = 0;
@@ -51,18 +58,70 @@ export class ImuCalibrator {
     let changed: ImuCalibration | null = null;
     if (speedKmh !== null && speedKmh < this.stopSpeedKmh) changed = this.standstill(t, a);
     else this.still.n = 0;
-    if (this.up) {
+    const up = this.up;
+    if (up) {
       // horizontal components in the (e1, e2) basis, trailing mean over the slope window
-      const v = dot(a, this.up);
-      const h: Vec3 = [a[0] - v * this.up[0], a[1] - v * this.up[1], a[2] - v * this.up[2]];
-      const c1 = dot(h, this.e1);
-      const c2 = dot(h, this.e2);
-      this.win.push([t, c1, c2]);
-      let drop = 0;
-      while (drop < this.win.length - 1 && this.win[drop]![0] < t - 6) drop++;
-      if (drop > 64) this.win.splice(0, drop);
+      const a0 = a[0];
+      const a1 = a[1];
+      const a2 = a[2];
+      const v = a0 * up[0] + a1 * up[1] + a2 * up[2];
+      const h0 = a0 - v * up[0];
+      const h1 = a1 - v * up[1];
+      const h2 = a2 - v * up[2];
+      const e1 = this.e1;
+      const e2 = this.e2;
+      this.winPush(t, h0 * e1[0] + h1 * e1[1] + h2 * e1[2], h0 * e2[0] + h1 * e2[1] + h2 * e2[2]);
     }
     return changed;
+  }
+
+  private winPush(t: number, c1: number, c2: number): void {
+    if (this.winEnd === this.winT.length) this.winRoom();
+    const e = this.winEnd;
+    if (e > this.winHead && !(t >= this.winT[e - 1]!)) this.winSorted = false;
+    this.winT[e] = t;
+    this.win1[e] = c1;
+    this.win2[e] = c2;
+    this.winEnd = e + 1;
+    // drop the samples older than 6 s at the front once there are more than 64 of them
+    const h = this.winHead;
+    const len = this.winEnd - h;
+    const cut = t - 6;
+    const wt = this.winT;
+    if (this.winSorted && !(len - 1 > 64 && wt[h + 64]! < cut)) return;
+    let drop = 0;
+    while (drop < len - 1 && wt[h + drop]! < cut) drop++;
+    if (drop > 64) {
+      this.winHead = h + drop;
+      if (!this.winSorted) {
+        let sorted = true;
+        for (let i = this.winHead + 1; i < this.winEnd; i++) if (!(wt[i]! >= wt[i - 1]!)) sorted = false;
+        this.winSorted = sorted;
+      }
+    }
+  }
+
+  private winRoom(): void {
+    const h = this.winHead;
+    const live = this.winEnd - h;
+    if (live * 2 > this.winT.length) {
+      const c = this.winT.length * 2;
+      const t = new Float64Array(c);
+      t.set(this.winT.subarray(h, this.winEnd));
+      const w1 = new Float64Array(c);
+      w1.set(this.win1.subarray(h, this.winEnd));
+      const w2 = new Float64Array(c);
+      w2.set(this.win2.subarray(h, this.winEnd));
+      this.winT = t;
+      this.win1 = w1;
+      this.win2 = w2;
+    } else {
+      this.winT.copyWithin(0, h, this.winEnd);
+      this.win1.copyWithin(0, h, this.winEnd);
+      this.win2.copyWithin(0, h, this.winEnd);
+    }
+    this.winHead = 0;
+    this.winEnd = live;
   }
 
   /** Acceleration derived from speed (m/s^2) at stamp t over a window of windowS, while moving: one regression sample. */
@@ -72,8 +131,10 @@ export class ImuCalibrator {
     let x1 = 0;
     let x2 = 0;
     let n = 0;
-    for (let i = this.win.length - 1; i >= 0; i--) {
-      const [wt, a1, a2] = this.win[i]!;
+    for (let i = this.winEnd - 1; i >= this.winHead; i--) {
+      const wt = this.winT[i]!;
+      const a1 = this.win1[i]!;
+      const a2 = this.win2[i]!;
       if (wt < t - windowS / 2) break;
       if (wt > t + windowS / 2) continue;
       x1 += a1;
@@ -112,6 +173,19 @@ export class ImuCalibrator {
     return [dot(a, this.forward), dot(a, this.left)];
   }
 
+  /** project(a) without the pair: false until calibrated, else the two components in projLon / projLat */
+  projectInto(a0: number, a1: number, a2: number): boolean {
+    const f = this.forward;
+    const l = this.left;
+    if (!f || !l) return false;
+    this.projLon = a0 * f[0] + a1 * f[1] + a2 * f[2];
+    this.projLat = a0 * l[0] + a1 * l[1] + a2 * l[2];
+    return true;
+  }
+
+  projLon = 0;
+  projLat = 0;
+
   private standstill(t: number, a: Vec3): ImuCalibration | null {
     const s = this.still;
     if (s.n === 0) {
@@ -147,7 +221,8 @@ export class ImuCalibrator {
     this.left = null;
     this.n = this.s11 = this.s12 = this.s22 = this.s1a = this.s2a = this.saa = 0;
     this.correlation = null;
-    this.win.length = 0;
+    this.winHead = this.winEnd = 0;
+    this.winSorted = true;
     // any axis not parallel to up gives a basis of the horizontal plane
     const ax: Vec3 = Math.abs(up[0]) < 0.6 ? [1, 0, 0] : Math.abs(up[1]) < 0.6 ? [0, 1, 0] : [0, 0, 1];
     this.e1 = unitVec(cross(up, ax));

@@ -71,6 +71,8 @@ export class VehicleScorer {
   private pendingLat: [number, number] | null = null;
   private pendingLon: [number, number] | null = null;
   private imu: { t: number; x: number; y: number; z: number; have: number } = { t: NaN, x: 0, y: 0, z: 0, have: 0 };
+  /** scratch IMU vector (the calibrator reads it, keeps nothing) */
+  private readonly imuVec: [number, number, number] = [0, 0, 0];
   private odometer: number | null = null;
   private fuel: number | null = null;
   private engineSignal = false;
@@ -243,13 +245,13 @@ export class VehicleScorer {
       case Role.Speed:
         return this.speed(t, v);
       case Role.Lon:
-        return this.lonLat('lon', 'measured', this.medians.measuredLon.push(t, v), t);
+        return this.lonLatMedian('lon', 'measured', this.medians.measuredLon, t, v);
       case Role.Lat:
-        return this.lonLat('lat', 'measured', this.medians.measuredLat.push(t, v), t);
+        return this.lonLatMedian('lat', 'measured', this.medians.measuredLat, t, v);
       case Role.Yaw: {
         const sp = this.freshSpeed(t);
         if (sp === null) return;
-        return this.lonLat('lat', 'derived', this.medians.yawLat.push(t, (sp / 3.6) * ((v * Math.PI) / 180)), t);
+        return this.lonLatMedian('lat', 'derived', this.medians.yawLat, t, (sp / 3.6) * ((v * Math.PI) / 180));
       }
       case Role.Latitude:
         this.pendingLat = [t, v];
@@ -310,12 +312,16 @@ export class VehicleScorer {
     m.have |= 1 << (role - Role.ImuX);
     if (m.have !== 7) return;
     m.have = 0;
-    const a: [number, number, number] = [m.x, m.y, m.z];
+    const a = this.imuVec;
+    a[0] = m.x;
+    a[1] = m.y;
+    a[2] = m.z;
     this.calibration(this.calib.pushImu(t, a, this.speedAt(t)));
-    const p = this.calib.project(a);
-    if (!p) return;
-    this.lonLat('lon', 'calibrated', this.medians.imuLon.push(t, p[0]), t);
-    this.lonLat('lat', 'calibrated', this.medians.imuLat.push(t, p[1]), t);
+    const c = this.calib;
+    if (!c.projectInto(m.x, m.y, m.z)) return;
+    const lat = c.projLat;
+    this.lonLatMedian('lon', 'calibrated', this.medians.imuLon, t, c.projLon);
+    this.lonLatMedian('lat', 'calibrated', this.medians.imuLat, t, lat);
   }
 
   private calibration(c: ImuCalibration | null): void {
@@ -335,7 +341,7 @@ export class VehicleScorer {
     if (d) {
       const sp = this.speedAt(d[0]) ?? v;
       this.calibration(this.calib.pushDerived(d[0], d[1], sp, this.slope.window));
-      this.lonLat('lon', 'derived', [d[0], d[1]], t);
+      this.lonLat('lon', 'derived', d[0], d[1], t);
     }
   }
 
@@ -360,12 +366,18 @@ export class VehicleScorer {
     this.idleDone(this.idling.push(t, idle, this.fuel));
   }
 
-  /** A filtered acceleration sample (m/s^2) from `source`, stamped `at[0]`; `raw` is the sample time. */
-  private lonLat(axis: 'lon' | 'lat', source: AccelSource, at: [number, number], raw: number): void {
+  private lonLatMedian(axis: 'lon' | 'lat', source: AccelSource, m: MovingMedian, t: number, v: number): void {
+    const med = m.pushValue(t, v);
+    this.lonLat(axis, source, m.stamp, med, t);
+  }
+
+  /** A filtered acceleration sample a (m/s^2) from `source`, stamped `t`; `raw` is the sample time. */
+  private lonLat(axis: 'lon' | 'lat', source: AccelSource, t: number, a: number, raw: number): void {
     const live = this.lastLive[axis];
     live[source] = raw;
-    for (const s of ['measured', 'calibrated'] as const) if (SOURCE_RANK[s] > SOURCE_RANK[source] && raw - live[s] <= LIVE_S) return;
-    const [t, a] = at;
+    const rank = SOURCE_RANK[source];
+    if (SOURCE_RANK.measured > rank && raw - live.measured <= LIVE_S) return;
+    if (SOURCE_RANK.calibrated > rank && raw - live.calibrated <= LIVE_S) return;
     const sp = this.speedAt(t);
     if (axis === 'lon') {
       this.harsh(this.braking.push(t, -a / G, sp, source));
