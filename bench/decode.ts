@@ -7,6 +7,7 @@
 // ubi-edge decodes in place from the columnar FrameBatch into a per-message Float64Array (no
 // allocation per frame); the figure is the best of several passes of >= 1 s each.
 // Prints a table, then one JSON line for machines.
+import { sharedDataDir } from '../test/support/shared-data.js';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +19,7 @@ import { FrameFlag, type FrameBatch } from '../edge/can/frame.js';
 import { loadDbcSync, type Message } from '../edge/dbc/index.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SHARED = path.join(ROOT, '..', 'shared', 'data');
+const SHARED = sharedDataDir();
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PYTHON = '/usr/bin/python3';
 

@@ -4,6 +4,7 @@
 // memory and repeated until it holds >= 2M lines, so the figure is about parsing, not I/O or xz.
 // Falls back to the bundled log (assets/logs) when ../shared/data is not beside the repo.
 // Prints a table, then one JSON line for machines.
+import { sharedDataDir } from '../test/support/shared-data.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +20,7 @@ const CHUNK = 256 * 1024; // what the file reader hands the parser
 function inputFiles(): string[] {
   const env = process.env.UBI_BENCH_LOGS;
   if (env) return env.split(',');
-  const shared = path.join(ROOT, '..', 'shared', 'data', 'candump', 'css-electronics');
+  const shared = path.join(sharedDataDir(), 'candump', 'css-electronics');
   if (fs.existsSync(shared)) {
     const car = fs.readdirSync(shared).filter((f) => f.startsWith('3BA199E2-') && f.includes('.log'));
     if (car.length > 0) return car.sort().map((f) => path.join(shared, f));

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sharedDataDir } from '../support/shared-data.js';
 import { gunzipSync } from 'node:zlib';
 
 export interface RefFrame {
@@ -70,7 +71,7 @@ export function refParseLine(line: string): RefFrame | null {
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'candump');
 export const BUNDLED = path.join(ROOT, 'assets', 'logs', '3BA199E2-00000164-00000001-60FE3F04.log.gz');
-export const SHARED = path.join(ROOT, '..', 'shared', 'data', 'candump');
+export const SHARED = path.join(sharedDataDir(), 'candump');
 
 /** Decompresses with tools other than the code under test: zlib for .gz, the xz command for .xz. */
 export function decompress(file: string): Buffer {

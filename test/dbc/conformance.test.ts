@@ -1,6 +1,7 @@
 // Every DBC of the shared test data (copied to test/fixtures/dbc with its LICENSE and SOURCE) parses,
 // or is rejected for the reason cantools' strict load rejects it; every file loads with strict: false,
 // and every message of every file compiles and decodes.
+import { sharedDataDir } from '../support/shared-data.js';
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -37,7 +38,7 @@ describe('dbc: conformance over every shared DBC', () => {
   const files = dbcFiles(FIXTURES);
 
   it('the fixtures hold every DBC of ../shared/data/dbc (when that folder is there)', function () {
-    const shared = path.resolve(FIXTURES, '../../../../shared/data/dbc');
+    const shared = path.join(sharedDataDir(), 'dbc');
     if (!existsSync(shared)) this.skip();
     assert.deepEqual(files, dbcFiles(shared));
   });

@@ -1,6 +1,7 @@
 // Real candump logs decoded the way a live gateway sees them: frames in log order, cut into small
 // per-interface FrameBatches (runs of one interface, at most `run` frames), so the decoder's
 // SignalBatches interleave in time as they do live.
+import { sharedDataDir } from '../support/shared-data.js';
 import path from 'node:path';
 import { readCandumpFile } from '../../edge/can/candump-file.js';
 import { FrameBatchBuilder, type FrameBatch } from '../../edge/can/frame.js';
@@ -12,7 +13,7 @@ import type { SignalBatch } from '../../edge/signals/signal-batch.js';
 export const ROOT = path.resolve(__dirname, '../../..');
 export const CAR_LOG = path.join(ROOT, 'assets/logs/3BA199E2-00000164-00000001-60FE3F04.log.gz');
 export const TRUCK_LOG = path.join(ROOT, 'test/fixtures/candump/css-electronics/11111111-00000012-00000001.log.xz');
-export const SHARED_CAR = [1, 2, 3, 4, 5].map((i) => `/work/shared/data/candump/css-electronics/3BA199E2-00000164-0000000${i}-${['60FE3F04', '60FE415D', '60FE43B2', '60FEB585', '60FEB5A8'][i - 1]}.log.xz`);
+export const SHARED_CAR = [1, 2, 3, 4, 5].map((i) => `${sharedDataDir()}/candump/css-electronics/3BA199E2-00000164-0000000${i}-${['60FE3F04', '60FE415D', '60FE43B2', '60FEB585', '60FEB5A8'][i - 1]}.log.xz`);
 
 const dbc = (rel: string) => loadDbcSync(path.join(ROOT, 'test/fixtures/dbc', rel), { strict: false });
 
