@@ -557,7 +557,7 @@ export class DecodeEngine {
         d = -1;
       }
       if (d < 0) {
-        d = st.full.signalIndex(this.signals[out]!);
+        d = st.full.appendSignal(this.signals[out]!);
         st.dict[out] = d;
         st.touched.push(out);
       }

@@ -70,7 +70,10 @@ export function isObdId(id: number, ext: boolean): boolean {
  * compiled decoder into a reused array, and the wanted signals handed to the sink. No allocation per frame.
  */
 export class DbcFrameDecoder implements FrameDecoder {
-  private readonly plans = new Map<number, MessagePlan>();
+  // by id, 11-bit and 29-bit apart: keys stay small integers (a combined key with bit 31 set would
+  // be a heap number, hashed on every lookup)
+  private readonly stdPlans = new Map<number, MessagePlan>();
+  private readonly extPlans = new Map<number, MessagePlan>();
 
   constructor(
     dbs: readonly Database[],
@@ -84,15 +87,16 @@ export class DbcFrameDecoder implements FrameDecoder {
     for (const db of dbs) {
       for (const m of db.messages) {
         if (!m.idValid || (only === 'standard' && m.extended)) continue;
-        const key = m.extended ? (m.id | 0x80000000) >>> 0 : m.id;
-        if (!this.plans.has(key)) this.plans.set(key, ctx.planFor(m, db));
+        const plans = m.extended ? this.extPlans : this.stdPlans;
+        if (!plans.has(m.id)) plans.set(m.id, ctx.planFor(m, db));
       }
     }
   }
 
   decode(b: FrameBatch, sink: FrameSink): void {
     const { t, id, flags, len, offset, data } = b;
-    const plans = this.plans;
+    const stdPlans = this.stdPlans;
+    const extPlans = this.extPlans;
     const leaveTo = this.leaveTo;
     const skip = this.only === 'standard' ? SKIP | FrameFlag.EXT : SKIP;
     for (let i = 0; i < b.count; i++) {
@@ -100,7 +104,7 @@ export class DbcFrameDecoder implements FrameDecoder {
       if (fl & skip) continue;
       const ext = (fl & FrameFlag.EXT) !== 0;
       const fid = id[i]!;
-      const plan = plans.get(ext ? (fid | 0x80000000) >>> 0 : fid);
+      const plan = ext ? extPlans.get(fid) : stdPlans.get(fid);
       if (plan === undefined) {
         if (leaveTo === undefined || !leaveTo(fid, ext)) sink.unknown(fid, ext);
         continue;

@@ -43,7 +43,7 @@ export interface Sample {
 // Pool the columns of small batches are carved from: one ArrayBuffer allocation per POOL_SIZE bytes
 // instead of one per batch (most batches hold a few dozen samples). Small enough that a batch kept
 // alive, or deep-cloned with its whole buffer (Node-RED's cloneMessage), costs little.
-const POOL_SIZE = 8192;
+const POOL_SIZE = 16384;
 let pool = new ArrayBuffer(POOL_SIZE);
 let poolOffset = 0;
 
@@ -79,6 +79,18 @@ export class SignalBatchBuilder {
       this.dict.push(info);
       this.index.set(info.name, i);
     }
+    return i;
+  }
+
+  /**
+   * Adds a signal to this batch's dictionary without looking its name up: for callers that keep
+   * their own per-batch index and so know the name is not in the dictionary yet (the decode engine).
+   * Do not mix with signalIndex() in one batch.
+   */
+  appendSignal(info: SignalInfo): number {
+    const i = this.dict.length;
+    if (i >= 0xffff) throw new Error('more than 65535 distinct signals in one batch');
+    this.dict.push(info);
     return i;
   }
 
@@ -133,7 +145,7 @@ export class SignalBatchBuilder {
     };
     this.n = 0;
     this.dict = [];
-    this.index.clear();
+    if (this.index.size > 0) this.index.clear();
     this.texts = [];
     return b;
   }
