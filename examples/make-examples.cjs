@@ -186,7 +186,7 @@ const fn = (id, name, func, outputs, x, y, wires, extra = {}) => ({
     { id: id(2), type: 'inject', name: 'run now', props: [{ p: 'topic', vt: 'str' }], repeat: '', crontab: '', once: false, onceDelay: 0.1,
       topic: 'run', x: 110, y: 120, wires: [[id(3)]] },
     { id: id(3), type: 'ubi-renewal', name: '', db: '${UBI_REGISTER_DB}', timeZone: 'Europe/London', runAt: '08:00', stages: '60,30,15',
-      followUpAttempts: 3, followUpEveryDays: 3, quoteConfig: '', depot: '', x: 270, y: 120, wires: [[id(4)], [], [], []] },
+      followUpAttempts: 3, followUpEveryDays: 3, quoteConfig: '', depot: '', x: 300, y: 120, wires: [[id(4)], [], [], []] },
     fn(id(4), 'to e-mail',
       "// One reminder from ubi-renewal output 1 -> the message node-red-node-email's output node sends.\n" +
       "const r = msg.payload;\n" +
@@ -201,9 +201,9 @@ const fn = (id, name, func, outputs, x, y, wires, extra = {}) => ({
       "        `Reply to this e-mail or call us to renew.\\n`,\n" +
       "    reminder: r,\n" +
       "}, null];",
-      2, 450, 120, [[id(5)], [id(6)]], { outputLabels: ['e-mail', 'call / SMS'] }),
-    debug(id(5), 'e-mail out (replace with the e-mail node)', 720, 100, { complete: 'true' }),
-    debug(id(6), 'calls and SMS', 660, 140),
+      2, 530, 120, [[id(5)], [id(6)]], { outputLabels: ['e-mail', 'call / SMS'] }),
+    debug(id(5), 'e-mail out (replace with the e-mail node)', 830, 100, { complete: 'true' }),
+    debug(id(6), 'calls and SMS', 740, 160),
   ];
   write('renewal-email', flow);
 }

@@ -49,7 +49,7 @@ const CASES: DialogCase[] = [
     type: 'ubi-can-in',
     bad: [{ sel: '#node-input-maxFrames', value: '0' }],
     config: {
-      lookup: '#node-input-lookup-bus',
+      lookup: '#node-input-btn-bus-edit',
       type: 'ubi-can-bus',
       envOk: ['#node-config-input-vehicle'],
       bad: [
@@ -81,7 +81,7 @@ const CASES: DialogCase[] = [
     type: 'ubi-influx-out',
     bad: [],
     config: {
-      lookup: '#node-input-lookup-influx',
+      lookup: '#node-input-btn-influx-edit',
       type: 'ubi-influx-config',
       envOk: ['#node-config-input-url', '#node-config-input-database'],
       bad: [
@@ -276,7 +276,7 @@ describe('editor in a real browser (Debian chromium + playwright-core)', functio
       RED.comms.subscribe('status/ubi0000000000022', (_t: string, msg: { text?: string }) => window.__st.push(String(msg?.text ?? '')));
     });
     await page.waitForFunction(() => window.__st.some((t: string) => /\d+ fr\/s/.test(t)), undefined, { timeout: 30000 });
-    const label = await page.locator('#ubi0000000000022 .red-ui-flow-node-status-label').innerText();
+    const label = await page.evaluate(() => String(document.querySelector('#ubi0000000000022 .red-ui-flow-node-status-label')?.textContent));
     assert.match(label, /can\d \d+ fr\/s/, 'the canvas shows frames/s under can in');
     await shot('20-status');
   });
@@ -312,6 +312,9 @@ describe('editor in a real browser (Debian chromium + playwright-core)', functio
       await page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
       await page.locator('#red-ui-clipboard-dialog-ok').click();
       await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden' });
+      // imported nodes follow the mouse until a click drops them
+      await page.mouse.move(700, 400);
+      await page.mouse.click(700, 400);
       // a new tab holds the example; every node type is known to the editor
       const info = await page.evaluate(() => {
         const z = RED.workspaces.active();
