@@ -269,6 +269,26 @@ describe('editor in a real browser (Debian chromium + playwright-core)', functio
     });
   }
 
+  it('every other ubi node in the default flows (ubi-claim ... when present) opens with its help', async () => {
+    const covered = CASES.map((c) => c.id);
+    const others = await page.evaluate((skip: string[]) => {
+      const out: Array<{ id: string; type: string; z: string }> = [];
+      RED.nodes.eachNode((n: { id: string; type: string; z: string }) => {
+        if (/^ubi-/.test(n.type) && !skip.includes(n.id)) out.push({ id: n.id, type: n.type, z: n.z });
+      });
+      return out;
+    }, covered);
+    for (const o of others) {
+      await showTab(o.z);
+      await page.locator(`#${o.id} .red-ui-flow-node`).first().dblclick();
+      await page.waitForFunction(() => $('#node-dialog-cancel:visible').length > 0);
+      await checkHelp(o.type);
+      await shot(`13-${o.type}-dialog`);
+      await page.locator('#node-dialog-cancel').click();
+      await page.waitForFunction(() => $('.red-ui-tray').length === 0);
+    }
+  });
+
   it('shows ubi-can-in status updates with fr/s from the running flow', async () => {
     await showTab('ubi0000000000001');
     await page.evaluate(() => {
