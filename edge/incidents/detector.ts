@@ -143,7 +143,9 @@ export class VehicleIncidents {
   private out: IncidentOutput[] = [];
   private readonly version: string;
   private readonly merge: Reorderer;
-  private readonly cache = new Map<SignalInfo, [number, Role]>();
+  /** ring id and role by merge key (see reorder.ts); id -1: not known yet */
+  private ringIdByKey = new Int32Array(64).fill(-1);
+  private roleByKey = new Int8Array(64);
 
   constructor(
     readonly vehicle: string,
@@ -172,33 +174,56 @@ export class VehicleIncidents {
   }
 
   push(b: SignalBatch): IncidentOutput[] {
-    this.process(this.merge.push(b));
+    this.merge.push(b);
+    this.process();
     return this.drain();
   }
 
-  private process(n: number): void {
+  /** What the merge released: its late samples, then its held range. */
+  private process(): void {
     const m = this.merge;
-    const ts = m.outT;
-    const vs = m.outV;
-    const ks = m.outK;
-    const refs = m.outRef;
-    for (let i = 0; i < n; i++) {
+    if (m.outN > 0) this.run(m.outT, m.outV, m.outK, m.outKey, m.outRef, 0, m.outN);
+    if (m.relTo > m.relFrom) this.run(m.ht, m.hv, m.hk, m.hn, m.hr, m.relFrom, m.relTo);
+  }
+
+  private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
       if (ks[i] === 0) {
         const x = refs[i] as TextSample;
         this.text({ t: ts[i]!, name: x.name, value: x.value });
         continue;
       }
-      const info = refs[i] as SignalInfo;
-      let c = this.cache.get(info);
-      if (c === undefined) this.cache.set(info, (c = [this.ring.id(info), this.roleOf(info)]));
-      this.ring.push(ts[i]!, c[0], vs[i]!);
-      this.sample(ts[i]!, c[1], vs[i]!);
+      const key = keys[i]!;
+      let id = key < this.ringIdByKey.length ? this.ringIdByKey[key]! : -1;
+      if (id < 0) id = this.learn(key, refs[i] as SignalInfo);
+      const t = ts[i]!;
+      const v = vs[i]!;
+      this.ring.push(t, id, v);
+      this.sample(t, this.roleByKey[key]!, v);
     }
+  }
+
+  /** Ring id and role of a merge key (same name and derived flag: same id and role), remembered by key. */
+  private learn(key: number, info: SignalInfo): number {
+    if (this.ringIdByKey.length <= key) {
+      const n = Math.max(key + 1, this.ringIdByKey.length * 2);
+      const ids = new Int32Array(n).fill(-1);
+      ids.set(this.ringIdByKey);
+      this.ringIdByKey = ids;
+      const roles = new Int8Array(n);
+      roles.set(this.roleByKey);
+      this.roleByKey = roles;
+    }
+    const id = this.ring.id(info);
+    this.ringIdByKey[key] = id;
+    this.roleByKey[key] = this.roleOf(info);
+    return id;
   }
 
   /** End of data: closes what is open with the data there is. */
   finish(): IncidentOutput[] {
-    this.process(this.merge.flush());
+    this.merge.flush();
+    this.process();
     if (this.pending) this.evaluatePending(this.now);
     if (this.open) this.finalize();
     if (this.disturbance) this.endDisturbance();

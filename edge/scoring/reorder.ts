@@ -5,21 +5,27 @@
 // A sample older than what was already released is passed on at once (counted in `late`); each
 // detector ignores what steps back on its own stream.
 //
-// Columnar: held samples live in typed arrays (time, value, name rank key) plus one reference per
+// Columnar: held samples live in typed arrays (time, value, kind, key) plus one reference per
 // sample (its SignalInfo, or its TextSample), so the merge allocates nothing per sample. What a
-// push or flush releases is left in the `out*` columns (valid until the next push or flush).
+// push or flush releases is, in order: the late samples in the `out*` columns [0, outN), then the
+// held columns [relFrom, relTo) (both valid until the next push or flush). A sample's key is
+// 2 * (id of its name) + (1 if its SignalInfo is derived): consumers can index per-signal tables by
+// it instead of looking the SignalInfo up.
 
 import type { SignalBatch, SignalInfo, TextSample } from '../signals/signal-batch.js';
 
 export class Reorderer {
   // held samples [head, n), sorted
-  private ht = new Float64Array(1024);
-  private hv = new Float64Array(1024);
-  /** name id; texts: name id | TEXT_BIT is not used, `hk` holds kind separately */
-  private hn = new Int32Array(1024);
+  ht = new Float64Array(1024);
+  hv = new Float64Array(1024);
+  /** key (see above) */
+  hn = new Int32Array(1024);
   /** 0: text, 1: numeric */
-  private hk = new Uint8Array(1024);
-  private hr: Array<SignalInfo | TextSample | null> = new Array(1024).fill(null);
+  hk = new Uint8Array(1024);
+  hr: Array<SignalInfo | TextSample | null> = new Array(1024).fill(null);
+  /** released by the last push / flush: held [relFrom, relTo) */
+  relFrom = 0;
+  relTo = 0;
   private head = 0;
   private n = 0;
   private maxT = -Infinity;
@@ -38,6 +44,7 @@ export class Reorderer {
   outV = new Float64Array(1024);
   /** 0: text (outRef is its TextSample), 1: numeric (outRef is its SignalInfo) */
   outK = new Uint8Array(1024);
+  outKey = new Int32Array(1024);
   outRef: Array<SignalInfo | TextSample | null> = new Array(1024).fill(null);
   outN = 0;
 
@@ -58,18 +65,20 @@ export class Reorderer {
     return id;
   }
 
-  /** Adds a batch; returns how many samples are now safe to process (in the out* columns, in order). */
-  push(b: SignalBatch): number {
+  /** Adds a batch; what is now safe to process is left in out* [0, outN) and held [relFrom, relTo). */
+  push(b: SignalBatch): void {
     this.outN = 0;
+    this.relFrom = this.relTo = 0;
+    if (this.head === this.n) this.head = this.n = 0;
     const texts = b.texts;
     for (let i = 0; i < texts.length; i++) {
       const x = texts[i]!;
-      this.add(x.t, 0, this.nameId(x.name), NaN, x);
+      this.add(x.t, 0, 2 * this.nameId(x.name), NaN, x);
     }
     const sigs = b.signals;
     if (this.local.length < sigs.length) this.local = new Int32Array(sigs.length * 2);
     const local = this.local;
-    for (let k = 0; k < sigs.length; k++) local[k] = this.nameId(sigs[k]!.name);
+    for (let k = 0; k < sigs.length; k++) local[k] = 2 * this.nameId(sigs[k]!.name) + (sigs[k]!.derived ? 1 : 0);
     const bt = b.t;
     const bs = b.signal;
     const bv = b.value;
@@ -78,17 +87,16 @@ export class Reorderer {
       this.add(bt[i]!, 1, local[s]!, bv[i]!, sigs[s]!);
     }
     this.release(this.maxT - this.horizonS);
-    return this.outN;
   }
 
-  /** Everything still held (end of data). */
-  flush(): number {
+  /** Everything still held (end of data), left in held [relFrom, relTo). */
+  flush(): void {
     this.outN = 0;
+    this.relFrom = this.relTo = 0;
     this.release(Infinity);
-    return this.outN;
   }
 
-  private emit(t: number, k: number, v: number, ref: SignalInfo | TextSample | null): void {
+  private emit(t: number, k: number, key: number, v: number, ref: SignalInfo | TextSample | null): void {
     if (this.outN === this.outT.length) {
       const c = this.outT.length * 2;
       const t2 = new Float64Array(c);
@@ -100,6 +108,9 @@ export class Reorderer {
       const k2 = new Uint8Array(c);
       k2.set(this.outK);
       this.outK = k2;
+      const key2 = new Int32Array(c);
+      key2.set(this.outKey);
+      this.outKey = key2;
       this.outRef.length = c;
       this.outRef.fill(null, this.outN);
     }
@@ -107,6 +118,7 @@ export class Reorderer {
     this.outT[o] = t;
     this.outV[o] = v;
     this.outK[o] = k;
+    this.outKey[o] = key;
     this.outRef[o] = ref;
   }
 
@@ -116,14 +128,14 @@ export class Reorderer {
     if (t !== tj) return t < tj;
     const kj = this.hk[j]!;
     if (k !== kj) return k < kj;
-    return this.rank[nid]! < this.rank[this.hn[j]!]!;
+    return this.rank[nid >> 1]! < this.rank[this.hn[j]! >> 1]!;
   }
 
   private add(t: number, k: number, nid: number, v: number, ref: SignalInfo | TextSample): void {
     if (t > this.maxT) this.maxT = t;
     if (t < this.released) {
       this.late++;
-      this.emit(t, k, v, ref);
+      this.emit(t, k, nid, v, ref);
       return;
     }
     if (this.n === this.ht.length) this.makeRoom();
@@ -192,16 +204,12 @@ export class Reorderer {
     let j = this.head;
     const n = this.n;
     const ht = this.ht;
-    const hr = this.hr;
-    while (j < n && ht[j]! <= upTo) {
-      this.emit(ht[j]!, this.hk[j]!, this.hv[j]!, hr[j]!);
-      hr[j] = null;
-      j++;
-    }
+    while (j < n && ht[j]! <= upTo) j++;
     if (j === this.head) return;
+    this.relFrom = this.head;
+    this.relTo = j;
     this.released = ht[j - 1]!;
-    if (j === n) {
-      this.head = this.n = 0;
-    } else this.head = j;
+    // the released samples stay where they are until the next push (the consumer reads them there)
+    this.head = j;
   }
 }

@@ -85,7 +85,8 @@ export class VehicleScorer {
   private fatigueCounted: number | null = null;
   private out: ScoringOutput[] = [];
   private readonly merge: Reorderer;
-  private readonly roleCache = new Map<SignalInfo, Role>();
+  /** role by merge key (see reorder.ts), -1: not known yet */
+  private roleByKey = new Int8Array(64).fill(-1);
 
   constructor(
     readonly vehicle: string,
@@ -140,33 +141,49 @@ export class VehicleScorer {
 
   /** Processes one batch (after the time merge); returns what it produced. */
   push(b: SignalBatch): ScoringOutput[] {
-    this.process(this.merge.push(b));
+    this.merge.push(b);
+    this.process();
     return this.drain();
   }
 
-  private process(n: number): void {
+  /** What the merge released: its late samples, then its held range. */
+  private process(): void {
     const m = this.merge;
-    const ts = m.outT;
-    const vs = m.outV;
-    const ks = m.outK;
-    const refs = m.outRef;
-    for (let i = 0; i < n; i++) {
+    if (m.outN > 0) this.run(m.outT, m.outV, m.outK, m.outKey, m.outRef, 0, m.outN);
+    if (m.relTo > m.relFrom) this.run(m.ht, m.hv, m.hk, m.hn, m.hr, m.relFrom, m.relTo);
+  }
+
+  private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
       if (ks[i] === 0) {
         const x = refs[i] as TextSample;
         this.text(ts[i]!, x.name, x.value);
         continue;
       }
-      const info = refs[i] as SignalInfo;
-      let role = this.roleCache.get(info);
-      if (role === undefined) this.roleCache.set(info, (role = this.roleOf(info)));
+      const key = keys[i]!;
+      let role = key < this.roleByKey.length ? this.roleByKey[key]! : -1;
+      if (role < 0) role = this.learnRole(key, refs[i] as SignalInfo);
       if (role !== Role.None) this.sample(ts[i]!, role, vs[i]!);
       else this.advance(ts[i]!);
     }
   }
 
+  /** Role of a merge key (same name and derived flag: same role), remembered by key. */
+  private learnRole(key: number, info: SignalInfo): Role {
+    if (this.roleByKey.length <= key) {
+      const r = new Int8Array(Math.max(key + 1, this.roleByKey.length * 2)).fill(-1);
+      r.set(this.roleByKey);
+      this.roleByKey = r;
+    }
+    const role = this.roleOf(info);
+    this.roleByKey[key] = role;
+    return role;
+  }
+
   /** End of data: closes open episodes and the open trip. */
   finish(): ScoringOutput[] {
-    this.process(this.merge.flush());
+    this.merge.flush();
+    this.process();
     this.harsh(this.braking.flush());
     this.harsh(this.accel.flush());
     this.harsh(this.corner.flush());
