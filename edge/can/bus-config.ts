@@ -40,7 +40,7 @@ export function busConfigFrom(raw: RawBusConfig, baseDir = process.cwd()): BusCo
   } catch (e) {
     throw new ConfigError('filters', (e as Error).message);
   }
-  const speedRaw = String(raw.speed ?? '1').trim();
+  const speedRaw = shown(raw.speed ?? '1').trim();
   let speed: number | 'max';
   if (speedRaw === 'max') speed = 'max';
   else {
@@ -75,9 +75,19 @@ function str(v: unknown, field: string): string {
   throw new ConfigError(field, `expected text, got ${typeof v}`);
 }
 
+/** v as text, for parsing and messages; never throws (String() does for {"toString": null} from JSON) */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
 function num(v: unknown, field: string): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new ConfigError(field, `"${String(v)}" is not a number`);
+  if (!Number.isFinite(n)) throw new ConfigError(field, `"${shown(v)}" is not a number`);
   return n;
 }
 

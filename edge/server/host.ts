@@ -109,9 +109,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const register = new PolicyRegister(registerFile(opts.dataDir, env));
   const renewals = new RenewalService(register, schedule, DEFAULT_QUOTE_CONFIG);
   const api = express.Router();
-  api.use(createInsuranceRouter({ service: renewals }));
-  // claims: answered by the ubi-insurer config node's service once the flows deploy one (503 before)
+  // claims first: answered by the ubi-insurer config node's service once the flows deploy one (503
+  // before). The insurance router ends in a catch-all 404, so a router mounted after it is never reached.
   api.use(createClaimsRouter({ claims: activeClaimsService }));
+  api.use(createInsuranceRouter({ service: renewals }));
   app.use(API_ROOT, basicAuth(creds, 'ubi-edge'), api);
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
 

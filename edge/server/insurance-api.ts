@@ -46,7 +46,7 @@ function queryInt(req: Request, name: string, fallback: number, min: number, max
 }
 function table(req: Request): TableName {
   const t = req.params.table;
-  if (typeof t !== 'string' || !(t in TABLES)) throw new HttpError(404, `table: "${String(t)}" is not one of ${Object.keys(TABLES).join(', ')}`);
+  if (typeof t !== 'string' || !Object.hasOwn(TABLES, t)) throw new HttpError(404, `table: "${String(t)}" is not one of ${Object.keys(TABLES).join(', ')}`);
   return t as TableName;
 }
 function objectBody(req: Request): Record<string, unknown> {

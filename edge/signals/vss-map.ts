@@ -236,14 +236,85 @@ export function loadVssMapFile(file: string): VssMap {
   } catch (e) {
     const msg = (e as Error).message;
     const m = /position (\d+)/.exec(msg);
-    if (m) {
-      const pos = Number(m[1]);
+    // V8 leaves the position out of some messages ("Unexpected token 'x', ...": is not valid JSON",
+    // "Unexpected end of JSON input"): find it ourselves
+    const pos = m ? Number(m[1]) : jsonErrorOffset(text);
+    if (pos !== undefined) {
       const before = text.slice(0, pos).split('\n');
       throw new VssMapError(`${file}:${before.length}:${before.at(-1)!.length + 1}`, [`invalid JSON: ${msg}`]);
     }
     throw new VssMapError(file, [`invalid JSON: ${msg}`]);
   }
   return validateVssMap(doc, file);
+}
+
+/** Offset of the first JSON syntax error in text (undefined if none is found). */
+export function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const NUM = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = (): void => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const str = (): void => {
+    i++;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) return void i++;
+      if (c < 0x20) fail();
+      if (c === 0x5c) {
+        const esc = text[i + 1];
+        if (esc === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 6;
+        else if (esc !== undefined && '"\\/bfnrt'.includes(esc)) i += 2;
+        else {
+          i++; // at the bad escape
+          fail();
+        }
+      } else i++;
+    }
+    fail();
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"') fail();
+          str();
+          ws();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return str();
+    for (const w of ['true', 'false', 'null']) if (text.startsWith(w, i)) return void (i += w.length);
+    NUM.lastIndex = i;
+    const m = NUM.exec(text);
+    if (!m) fail();
+    i += m![0].length;
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : undefined;
+  } catch (e) {
+    if (typeof e === 'number') return Math.min(e, text.length);
+    return undefined; // nesting deeper than the stack
+  }
 }
 
 /** `*` wildcard patterns over `<Message>.<Signal>` names. */

@@ -124,7 +124,7 @@ export = function register(RED: NodeAPI): void {
         if (topic === 'run') runAt(now, base);
         else if (topic.startsWith('import/')) {
           const table = topic.slice(7);
-          if (!(table in TABLES)) throw new Error(`msg.topic: import/<table> with table one of ${Object.keys(TABLES).join(', ')}`);
+          if (!Object.hasOwn(TABLES, table)) throw new Error(`msg.topic: import/<table> with table one of ${Object.keys(TABLES).join(', ')}`);
           if (typeof msg.payload !== 'string') throw new Error('msg.payload: the CSV text');
           const r = service.register.importCsv(table as TableName, msg.payload);
           if (r.errors.length > 0) node.warn(`import ${table}: ${r.imported} of ${r.rows} rows imported; ${r.errors.slice(0, 10).map((e) => `line ${e.line}${e.field ? ` ${e.field}` : ''}: ${e.reason}`).join('; ')}${r.errors.length > 10 ? ` ... and ${r.errors.length - 10} more` : ''}`);
