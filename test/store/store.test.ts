@@ -57,6 +57,24 @@ describe('store: SignalAggregator', () => {
     assert.deepEqual(rest.map((p) => [p.time, p.fields.n, p.fields.mean]), [[T0 + 1000, 2, 15]]);
   });
 
+  it("keeps a slow interface's windows when the other interface's batches run ahead (full-speed replay)", () => {
+    // can1 (IMU) batches span 10 s and arrive before can0's batch of the same 50 s: a vehicle-wide
+    // watermark dropped can0's windows as late (found by the end-to-end test)
+    const t = T0 / 1000;
+    const a = new SignalAggregator({ windowMs: 1000, latenessMs: 2000 });
+    const out = [];
+    for (let k = 0; k < 5; k++) out.push(...a.add(fromSamples('v', Array.from({ length: 100 }, (_, i) => ({ t: t + k * 10 + i * 0.1, name: 'IMU', value: i })))));
+    out.push(...a.add(fromSamples('v', Array.from({ length: 500 }, (_, i) => ({ t: t + i * 0.1, name: 'Speed', value: i })))));
+    out.push(...a.flush());
+    assert.equal(a.late, 0);
+    assert.equal(out.filter((p) => p.tags.signal === 'Speed').length, 50, 'every 1 s window of Speed');
+    assert.equal(out.filter((p) => p.tags.signal === 'IMU').length, 50);
+    // a silent signal's last window still closes once the vehicle's data is silentMs past it
+    const b = new SignalAggregator({ windowMs: 1000, latenessMs: 500, silentMs: 5000 });
+    assert.deepEqual(b.add(fromSamples('v', [{ t, name: 'Gone', value: 1 }, { t: t + 3, name: 'On', value: 1 }])), []);
+    assert.deepEqual(b.add(fromSamples('v', [{ t: t + 6.5, name: 'On', value: 2 }])).map((p) => [p.tags.signal, p.time]), [['Gone', T0], ['On', T0 + 3000]]);
+  });
+
   it('gives identical points whatever the batch boundaries (replay determinism)', () => {
     const samples = Array.from({ length: 500 }, (_, i) => ({ t: T0 / 1000 + i * 0.013, name: i % 3 ? 'A' : 'B', value: Math.sin(i) }));
     const whole = new SignalAggregator();
