@@ -128,6 +128,8 @@ export class VehicleIncidents {
   private pendingLat: [number, number] | null = null;
   private pendingLon: [number, number] | null = null;
   private imu = { t: NaN, x: 0, y: 0, z: 0, have: 0 };
+  /** scratch IMU vector (the calibrator reads it, keeps nothing; recentImu copies it) */
+  private readonly imuVec: Vec3 = [0, 0, 0];
   private acc = { t: NaN, lon: 0, lat: 0, have: 0 };
   /** recent IMU vectors and angular rates for the handling check */
   private readonly recentImu = new TimeQueue(3);
@@ -154,7 +156,7 @@ export class VehicleIncidents {
   ) {
     this.merge = new Reorderer(reorderS);
     this.version = `${INCIDENT_CONFIG_SCHEMA}:${JSON.stringify([c.accelThresholdG, c.speedDropKmh, c.speedDropWindowS, c.preS, c.postS, c.handling.maxRateDegS, c.handling.maxTiltDeg])}`;
-    this.gravity = new ImuCalibrator(vehicle, CLASS_DEFAULTS.van.acceleration, c.standstillKmh);
+    this.gravity = new ImuCalibrator(vehicle, CLASS_DEFAULTS.van.acceleration, c.standstillKmh, true);
     const s = c.signals;
     const pairs: Array<[string, Role]> = [
       [s.speed, Role.Speed],
@@ -343,7 +345,10 @@ export class VehicleIncidents {
     m.have |= 1 << (role - Role.ImuX);
     if (m.have !== 7) return;
     m.have = 0;
-    const a: Vec3 = [m.x, m.y, m.z];
+    const a = this.imuVec;
+    a[0] = m.x;
+    a[1] = m.y;
+    a[2] = m.z;
     // gravity is learnt at quiet standstills only; never while a disturbance or an incident is open
     if (!this.disturbance && !this.pending && !this.open) this.gravity.pushImu(t, a, this.speed.at(t, 2));
     this.recentImu.push(t, a[0], a[1], a[2]);

@@ -8,11 +8,12 @@
  * The output is stamped at the middle of the samples in the window, which cancels the filter's lag.
  */
 export class MovingMedian {
-  /** samples in time order from `head` on (a queue without front-deletes) */
-  private t: number[] = [];
-  private v: number[] = [];
+  /** samples in time order in [head, end) (a queue without front-deletes, compacted when full) */
+  private t = new Float64Array(256);
+  private v = new Float64Array(256);
   private head = 0;
-  /** the values in the window, kept sorted in s[0, n): one binary-search insert and delete per sample instead of a sort */
+  private end = 0;
+  /** the values in the window, kept sorted in s[0, n) (NaN last): one insert and delete per sample instead of a sort */
   private s = new Float64Array(64);
   private n = 0;
   /** stamp of the last pushValue: the middle of the window's samples */
@@ -21,9 +22,7 @@ export class MovingMedian {
   constructor(private readonly windowS: number) {}
 
   reset(): void {
-    this.t.length = 0;
-    this.v.length = 0;
-    this.head = 0;
+    this.head = this.end = 0;
     this.n = 0;
   }
 
@@ -35,10 +34,12 @@ export class MovingMedian {
 
   /** push() without the pair: returns the median, the stamp is left in `stamp`. */
   pushValue(t: number, v: number): number {
+    if (this.end === this.t.length) this.room();
     const ts = this.t;
     const vs = this.v;
-    ts.push(t);
-    vs.push(v);
+    const e = this.end++;
+    ts[e] = t;
+    vs[e] = v;
     if (this.n === this.s.length) {
       const g = new Float64Array(this.s.length * 2);
       g.set(this.s);
@@ -46,30 +47,53 @@ export class MovingMedian {
     }
     const s = this.s;
     let n = this.n;
-    // insert at the upper bound
-    const at = upperBound(s, n, v);
-    for (let j = n; j > at; j--) s[j] = s[j - 1]!;
-    s[at] = v;
+    // insert after every value <= v (NaN sorts last, after the other NaNs for a NaN)
+    if (v === v) {
+      let j = n;
+      for (; j > 0; j--) {
+        const p = s[j - 1]!;
+        if (p <= v) break; // NaN compares false: it moves up
+        s[j] = p;
+      }
+      s[j] = v;
+    } else {
+      const at = upperBound(s, n, v);
+      for (let j = n; j > at; j--) s[j] = s[j - 1]!;
+      s[at] = v;
+    }
     n++;
     let h = this.head;
-    const last = ts.length - 1;
-    while (h < last && ts[h]! <= t - this.windowS) {
+    const cut = t - this.windowS;
+    while (h < e && ts[h]! <= cut) {
       const x = vs[h]!;
       const i = lowerBound(s, n, x);
       const at = i < n && s[i] === x ? i : indexOfNaN(s, n);
-      s.copyWithin(at, at + 1, n);
       n--;
+      for (let j = at; j < n; j++) s[j] = s[j + 1]!;
       h++;
     }
     this.n = n;
-    if (h > 256 && h * 2 > ts.length) {
-      this.t = ts.slice(h);
-      this.v = vs.slice(h);
-      h = 0;
-    }
     this.head = h;
-    this.stamp = (this.t[h]! + this.t[this.t.length - 1]!) / 2;
+    this.stamp = (ts[h]! + ts[e]!) / 2;
     return n & 1 ? s[n >> 1]! : (s[(n >> 1) - 1]! + s[n >> 1]!) / 2;
+  }
+
+  private room(): void {
+    const h = this.head;
+    const live = this.end - h;
+    if (live * 2 > this.t.length) {
+      const t = new Float64Array(this.t.length * 2);
+      t.set(this.t.subarray(h, this.end));
+      const v = new Float64Array(this.t.length * 2);
+      v.set(this.v.subarray(h, this.end));
+      this.t = t;
+      this.v = v;
+    } else {
+      this.t.copyWithin(0, h, this.end);
+      this.v.copyWithin(0, h, this.end);
+    }
+    this.head = 0;
+    this.end = live;
   }
 }
 

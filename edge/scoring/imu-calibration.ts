@@ -47,6 +47,8 @@ export class ImuCalibrator {
     private readonly vehicle: string,
     private readonly c: ScoringConfig['acceleration'],
     private readonly stopSpeedKmh: number,
+    /** only `up` is wanted (no forward axis: pushDerived is never called), so keep no horizontal window */
+    private readonly gravityOnly = false,
   ) {}
 
   get complete(): boolean {
@@ -59,7 +61,7 @@ export class ImuCalibrator {
     if (speedKmh !== null && speedKmh < this.stopSpeedKmh) changed = this.standstill(t, a);
     else this.still.n = 0;
     const up = this.up;
-    if (up) {
+    if (up && !this.gravityOnly) {
       // horizontal components in the (e1, e2) basis, trailing mean over the slope window
       const a0 = a[0];
       const a1 = a[1];
@@ -126,6 +128,7 @@ export class ImuCalibrator {
 
   /** Acceleration derived from speed (m/s^2) at stamp t over a window of windowS, while moving: one regression sample. */
   pushDerived(t: number, aMs2: number, speedKmh: number, windowS: number): ImuCalibration | null {
+    if (this.gravityOnly) throw new Error('ImuCalibrator: pushDerived on a gravity-only calibrator');
     if (!this.up || this.forward || Math.abs(aMs2) < this.c.forwardMinAccelMs2 || speedKmh < this.stopSpeedKmh * 5) return null;
     // mean of the IMU's horizontal components over the same window the speed slope covered
     let x1 = 0;
