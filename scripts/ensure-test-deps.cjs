@@ -33,6 +33,8 @@ const PACKAGES = [
   ['python3-canmatrix', ['/usr/lib/python3/dist-packages/canmatrix/__init__.py']],
   // the editor is tested in a real browser (playwright-core drives Debian's chromium; no browser download)
   ['chromium', ['/usr/bin/chromium']],
+  // validates docker/compose.yaml offline (no Docker engine runs here)
+  ['docker-compose', ['/usr/bin/docker-compose']],
 ];
 
 function log(msg) {
