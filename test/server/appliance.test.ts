@@ -123,6 +123,10 @@ describe('appliance (ubi-edge start)', function () {
     const doc = (await api.json()) as { openapi: string; paths: Record<string, unknown> };
     assert.match(doc.openapi, /^3\./);
     assert.ok(Object.keys(doc.paths).length > 3);
+    // the claims API sits beside the renewal API (the default flows deploy an insurer, so its service runs)
+    const schema = await fetch(app!.url + '/api/v1/claims/schema.json', { headers: { authorization: basic('depot', 'a long test password') } });
+    assert.equal(schema.status, 200, await schema.clone().text());
+    assert.equal(((await schema.json()) as { title?: string; type?: string }).type, 'object');
 
     // HTTP-in routes: Basic auth
     assert.equal((await fetch(app!.url + '/http/nothing')).status, 401);
