@@ -82,9 +82,45 @@ export class Reorderer {
     const bt = b.t;
     const bs = b.signal;
     const bv = b.value;
-    for (let i = 0, c = b.count; i < c; i++) {
-      const s = bs[i]!;
-      this.add(bt[i]!, 1, local[s]!, bv[i]!, sigs[s]!);
+    const c = b.count;
+    let i = 0;
+    while (i < c) {
+      // fast path, state in locals: numeric samples that go at the end (not late, not before the
+      // last held one, room left); anything else goes through add()
+      const ht = this.ht;
+      const hv = this.hv;
+      const hn = this.hn;
+      const hk = this.hk;
+      const hr = this.hr;
+      const rank = this.rank;
+      const cap = ht.length;
+      const released = this.released;
+      let n = this.n;
+      let maxT = this.maxT;
+      const head = this.head;
+      for (; i < c; i++) {
+        const t = bt[i]!;
+        if (n === cap || t < released || n === head) break;
+        const tl = ht[n - 1]!;
+        const s = bs[i]!;
+        const key = local[s]!;
+        // before(last)? same test as before(): time, then kind (numeric is 1: never before a text at equal time), then name rank
+        if (t !== tl ? t < tl : hk[n - 1] === 1 && rank[key >> 1]! < rank[hn[n - 1]! >> 1]!) break;
+        if (t > maxT) maxT = t;
+        ht[n] = t;
+        hv[n] = bv[i]!;
+        hn[n] = key;
+        hk[n] = 1;
+        hr[n] = sigs[s]!;
+        n++;
+      }
+      this.n = n;
+      this.maxT = maxT;
+      if (i < c) {
+        const s = bs[i]!;
+        this.add(bt[i]!, 1, local[s]!, bv[i]!, sigs[s]!);
+        i++;
+      }
     }
     this.release(this.maxT - this.horizonS);
   }
