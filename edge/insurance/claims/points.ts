@@ -1,4 +1,4 @@
-// `claim` points (edge/store/SCHEMA.md): one per claim status change. ClaimStatus messages are
+// `claim` points (README, InfluxDB schema): one per claim status change. ClaimStatus messages are
 // registered with the store's converters, so the ubi-claim node's status output can be wired
 // straight into ubi-influx-out.
 import { registerConverter } from '../../store/convert.js';
