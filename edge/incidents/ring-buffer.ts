@@ -29,7 +29,8 @@ export class SampleRing {
 
   push(t: number, sig: number, v: number): void {
     if (this.n === this.t.length) this.grow();
-    const i = (this.head + this.n) % this.t.length;
+    let i = this.head + this.n;
+    if (i >= this.t.length) i -= this.t.length;
     this.t[i] = t;
     this.sig[i] = sig;
     this.val[i] = v;
@@ -43,10 +44,16 @@ export class SampleRing {
   /** Drops samples before t. */
   dropBefore(t: number): void {
     const cap = this.t.length;
-    while (this.n > 0 && this.t[this.head]! < t) {
-      this.head = (this.head + 1) % cap;
-      this.n--;
+    const ts = this.t;
+    let h = this.head;
+    let n = this.n;
+    while (n > 0 && ts[h]! < t) {
+      if (++h === cap) h = 0;
+      n--;
     }
+    this.head = h;
+    this.n = n;
+    if (this.texts.length === 0) return;
     let k = 0;
     while (k < this.texts.length && this.texts[k]!.t < t) k++;
     if (k) this.texts.splice(0, k);
