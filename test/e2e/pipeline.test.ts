@@ -105,8 +105,18 @@ describe('end to end: a real J1939 truck log with an injected crash through the 
 
     // signals: 1 s windows over the whole log, nothing missing; the model's top speed
     const span = Math.floor(log.t1) - Math.floor(log.t0) + 1;
-    const bySignal = await influxd.rows(`SELECT count("mean") AS n, max("max") AS vmax, min("min") AS vmin FROM "raw"."signal" WHERE vehicle='${VEHICLE}' GROUP BY signal`, 'ubi');
-    const sig = Object.fromEntries(bySignal.map((r) => [r.signal as string, r]));
+    // signals may still be draining after the events (a lower-priority stream of the outbox): wait for them
+    let sig: Record<string, Record<string, unknown>> = {};
+    await until(
+      async () => {
+        const bySignal = await influxd.rows(`SELECT count("mean") AS n, max("max") AS vmax, min("min") AS vmin FROM "raw"."signal" WHERE vehicle='${VEHICLE}' GROUP BY signal`, 'ubi');
+        sig = Object.fromEntries(bySignal.map((r) => [r.signal as string, r]));
+        return ((sig['Vehicle.Speed']?.n as number | undefined) ?? 0) >= span - 5;
+      },
+      30000,
+      'Vehicle.Speed windows',
+      250,
+    );
     for (const n of ['Vehicle.Speed', 'Vehicle.Powertrain.CombustionEngine.Speed', 'Vehicle.CurrentLocation.Latitude', 'Vehicle.CurrentLocation.Longitude', 'Vehicle.Acceleration.Longitudinal'])
       assert.ok(sig[n], `signal ${n} missing: ${Object.keys(sig)}`);
     const speedWindows = sig['Vehicle.Speed']!.n as number;
