@@ -147,7 +147,7 @@ describe('faults: real processes, real servers', function () {
       await until(
         async () => {
           times = (await db.rows(`SELECT "n" FROM "raw"."signal" WHERE vehicle='${VEHICLE}' AND signal='Vehicle.Speed'`, 'ubi')).map((r) => (r.time as number) / 1e6);
-          return times.length >= span - 5;
+          return times.length >= span - 8;
         },
         30000,
         `Vehicle.Speed windows (${times.length} of ${span})`,
