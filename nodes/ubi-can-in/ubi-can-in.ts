@@ -2,6 +2,7 @@
 // Output 1: { topic: "<vehicle>/<iface>", payload: FrameBatch }. Output 2: `gateway` points.
 import type { Node, NodeAPI, NodeDef } from '../lib/red.js';
 import { Status } from '../lib/status.js';
+import { flushMessage } from '../lib/flush.js';
 import type { CanBusNode } from '../ubi-can-bus/ubi-can-bus.js';
 import { busConfigFrom, batchOptionsFrom } from '../../edge/can/bus-config.js';
 import { planSource, openSource } from '../../edge/can/open-source.js';
@@ -52,6 +53,8 @@ export = function register(RED: NodeAPI): void {
             node.warn(s.reason ?? `${s.iface ?? ''} ${s.state}`.trim());
           } else if (s.state === 'ended') {
             status.set('off', `ended: ${s.reason ?? 'end of log'}`);
+            // after the last batch (the source flushes its batches before it ends)
+            node.send([flushMessage(`${cfg.vehicle}/end`), null]);
           }
         });
         src.on('warning', (w: SourceWarning) => {

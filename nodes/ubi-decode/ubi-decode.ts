@@ -1,5 +1,6 @@
 // ubi-decode: FrameBatches in, SignalBatches out (COVESA VSS names and units).
 // Output 1: every sample at the native rate. Output 2: down-sampled points (one per signal per period).
+import { flushMessage, withoutFlush } from '../lib/flush.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../lib/red.js';
 import { Status } from '../lib/status.js';
 import type { FrameBatch } from '../../edge/can/frame.js';
@@ -63,8 +64,7 @@ export = function register(RED: NodeAPI): void {
 
     const send = (out: DecodeOutput, msg: NodeMessage, fn: (m: (NodeMessage | null)[]) => void): void => {
       if (!out.full && !out.down) return;
-      const base = { ...msg };
-      delete base._msgid;
+      const base = withoutFlush(msg);
       const vehicle = (out.full ?? out.down)!.vehicle;
       fn([out.full ? { ...base, topic: `${vehicle}/signals`, payload: out.full } : null, out.down ? { ...base, topic: `${vehicle}/signals`, payload: out.down } : null]);
     };
@@ -72,8 +72,9 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg, sendFn, done) => {
       if (!engine) return done();
       if (msg.flush === true) {
-        // end of a log: close the open down-sampling windows
+        // end of a log: close the open down-sampling windows, then pass the end on
         for (const o of engine.flush()) send(o, msg, sendFn);
+        sendFn([flushMessage(msg.topic ?? 'end'), flushMessage(msg.topic ?? 'end')]);
         return done();
       }
       const problem = frameBatchProblem(msg.payload);

@@ -37,6 +37,14 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg, _send, done) => {
       const s = cfg?.store;
       if (!s) return done(new Error(cfg?.problem ?? 'no InfluxDB configured'));
+      if (msg.flush === true) {
+        // end of a log: write the 1 s signal windows still open instead of waiting for more data
+        s.flushSignals().then(
+          () => done(),
+          (e: unknown) => done(e as Error),
+        );
+        return;
+      }
       s.accept(msg.payload).then(
         (r) => {
           if (r.quarantined > 0) node.warn(`${r.quarantined} item(s) quarantined: ${s.quarantine.read().at(-1)?.reason ?? ''} (see ${s.quarantine.file})`);

@@ -101,6 +101,21 @@ describe('ubi-can-in node', function () {
     for (const list of [can0, can1]) for (let i = 1; i < list.length; i++) assert.ok(list[i]!.t >= list[i - 1]!.t, 'time order kept');
   });
 
+  it('ends a replay that does not loop with a flush message after the last batch', async () => {
+    await load(flow({ replayFile: logFile }));
+    const out = helper.getNode('out') as unknown as TestNode;
+    const msgs: Array<Msg & { flush?: boolean }> = [];
+    await new Promise<void>((resolve) =>
+      out.on('input', (m) => {
+        msgs.push(m);
+        if ((m as { flush?: boolean }).flush) resolve();
+      }),
+    );
+    const last = msgs.at(-1)!;
+    assert.deepEqual([last.topic, last.payload], ['van-7/end', null]);
+    assert.equal(msgs.slice(0, -1).reduce((n, m) => n + (m.payload as FrameBatch).count, 0), N_FRAMES, 'every frame before the end');
+  });
+
   it('warns about a malformed line with file:line and goes on', async () => {
     await load(flow({ replayFile: logFile }));
     const out = helper.getNode('out') as unknown as TestNode;

@@ -107,6 +107,31 @@ describe('ubi-decode node', function () {
       }
   });
 
+  it('at the end of a replay: the last down-sampled windows go out, then the end (flush) travels on both outputs', async () => {
+    await load(flow());
+    const full = helper.getNode('full') as unknown as TestNode;
+    const down = helper.getNode('down') as unknown as TestNode;
+    const seen: Array<['full' | 'down', Msg]> = [];
+    full.on('input', (m) => seen.push(['full', m]));
+    const ended = new Promise<void>((resolve) =>
+      down.on('input', (m) => {
+        seen.push(['down', m]);
+        if (m.flush) resolve();
+      }),
+    );
+    await ended;
+    await new Promise((r) => setTimeout(r, 50)); // the full output's flush is sent in the same call
+    const flushes = seen.filter(([, m]) => m.flush === true);
+    assert.deepEqual(flushes.map(([o]) => o).sort(), ['down', 'full']);
+    for (const [, m] of flushes) assert.equal(m.payload, null);
+    // every data message came before the end and carries no flush flag
+    const lastData = Math.max(...seen.map(([, m], i) => (m.flush ? -1 : i)));
+    assert.ok(lastData < seen.findIndex(([, m]) => m.flush), 'data after the end');
+    // the last second of the drive reached the down-sampled output: without the flush its window stays open
+    const latest = (o: 'full' | 'down') => seen.filter(([w, m]) => w === o && !m.flush).reduce((t, [, m]) => (m.payload as SignalBatch).t.reduce((a, b) => Math.max(a, b), t), -Infinity);
+    assert.equal(latest('down'), Math.floor(latest('full')));
+  });
+
   it('counts unknown ids and shows decoded frames/s and unknown ids in its status', async () => {
     await load(flow());
     const dec = helper.getNode('dec') as unknown as TestNode;
