@@ -11,6 +11,7 @@ import { fromFrames } from '../../edge/can/frame.js';
 import { CanArchive } from '../../edge/store/can-archive.js';
 import { Influxd } from '../support/influxd.js';
 import { TimerTracker } from '../support/timer-tracker.js';
+import { waitFor } from '../support/wait-for.js';
 
 helper.init(require.resolve('node-red'));
 
@@ -24,20 +25,6 @@ interface TestNode {
 
 const T0 = Math.floor((Date.now() - 3600 * 1000) / 1000) * 1000;
 
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 15000, what = 'condition'): Promise<void> {
-  const t0 = Date.now();
-  const ok = async () => {
-    try {
-      return await cond();
-    } catch {
-      return false; // e.g. the database is not created yet
-    }
-  };
-  while (!(await ok())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('ubi-influx-out node', function () {
   this.timeout(30000);

@@ -9,6 +9,7 @@ import renewalNode from '../../nodes/ubi-renewal/ubi-renewal.js';
 import configNode from '../../nodes/ubi-influx-config/ubi-influx-config.js';
 import outNode from '../../nodes/ubi-influx-out/ubi-influx-out.js';
 import { Influxd } from '../support/influxd.js';
+import { waitFor } from '../support/wait-for.js';
 
 helper.init(require.resolve('node-red'));
 
@@ -19,15 +20,6 @@ interface TestNode {
   receive(msg: { topic?: string; payload: unknown }): void;
 }
 
-async function waitFor<T>(get: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('renewal KPIs into InfluxDB (ubi-renewal -> ubi-influx-out -> influxd)', function () {
   this.timeout(60000);
@@ -68,10 +60,9 @@ describe('renewal KPIs into InfluxDB (ubi-renewal -> ubi-influx-out -> influxd)'
     //   P-1004 renewed by P-1008: same VIN, new plate               -> renewed (matched by VIN)
     //   P-1005: 2024-09-01..2025-03-01 is 181 days (< 183)          -> not renewable
     // renewable 5, renewed 2, rate 0.4; leeds: 1001 1002 1003 1006 -> 1/4; york: 1004 -> 1/1
-    const all = await waitFor(async () => {
-      const r = await influxd.rows(`SELECT renewal_rate, renewable, renewed FROM "long"."kpi" WHERE "split"='all'`, 'ubi_kpi').catch(() => []);
-      return r.length > 0 ? r : undefined;
-    }, 20000, 'the kpi point');
+    const kpiAll = () => influxd.rows(`SELECT renewal_rate, renewable, renewed FROM "long"."kpi" WHERE "split"='all'`, 'ubi_kpi');
+    await waitFor(async () => (await kpiAll()).length > 0, 20000, 'the kpi point');
+    const all = await kpiAll();
     assert.deepEqual(all.map((r) => [r.renewal_rate, r.renewable, r.renewed]), [[0.4, 5, 2]]);
     // the period starts at local midnight 2025-01-01 in Europe/London (UTC+0 in winter)
     assert.equal(all[0]!.time, Date.parse('2025-01-01T00:00:00Z') * 1000);

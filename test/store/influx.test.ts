@@ -12,18 +12,12 @@ import type { WriteOptions } from '../../edge/store/writer.js';
 import { Influxd } from '../support/influxd.js';
 import type { Score, ScoringEvent, TripSummary } from '../../edge/scoring/types.js';
 import type { Incident, IncidentAlert } from '../../edge/incidents/types.js';
+import { waitFor } from '../support/wait-for.js';
 
 const DB = 'ubi_test';
 // recent (raw points older than the raw retention policy are refused by InfluxDB), on a minute boundary
 const T0 = Math.floor((Date.now() - 2 * 3600 * 1000) / 60000) * 60000; // ms
 
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 20000, what = 'condition'): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('store: InfluxDB (real influxd)', function () {
   this.timeout(60000);
