@@ -2,10 +2,10 @@
 // chromium driven by playwright-core (loaded at run time so the build never depends on it).
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { BIN, ROOT, spawnAppliance, stopProcess } from '../support/appliance.js';
 
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'ubi-edge.js');
+export { ROOT };
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'browser');
 export const CHROMIUM = process.env.UBI_CHROMIUM ?? '/usr/bin/chromium';
 export const USER = 'depot';
@@ -26,37 +26,14 @@ export async function startAppliance(dir: string, env: NodeJS.ProcessEnv = {}): 
   fs.copyFileSync(path.join(ROOT, 'flows', 'flows.json'), flowFile);
   const set = spawnSync(process.execPath, [BIN, 'set-password', '--data', dataDir, '--user', USER, '--stdin'], { input: PASSWORD + '\n', encoding: 'utf8' });
   if (set.status !== 0) throw new Error(`set-password failed: ${set.stderr}`);
-  const proc = spawn(process.execPath, [BIN, 'start', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--flows', flowFile], {
-    // cwd: the examples name the bundled DBCs relative to the directory Node-RED starts in
-    cwd: ROOT,
-    env: { ...process.env, UBI_CAN_IFACES: '', UBI_INFLUX_URL: '', UBI_TRUCK_LOG: TRUCK_LOG, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const logs: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('appliance did not become ready in 60 s:\n' + logs.join(''))), 60000);
-    const onData = (d: Buffer) => {
-      logs.push(d.toString());
-      const m = /ready on (http:\/\/[^\s]+)/.exec(logs.join(''));
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]!, logs });
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`appliance exited with ${code}:\n${logs.join('')}`));
-    });
-  });
+  // cwd: the examples name the bundled DBCs relative to the directory Node-RED starts in
+  const { proc, url } = await spawnAppliance({ dataDir, flowFile, cwd: ROOT, env: { UBI_INFLUX_URL: '', UBI_TRUCK_LOG: TRUCK_LOG, ...env }, logs });
+  return { proc, url, logs };
 }
 
 export async function stopAppliance(app: Appliance | undefined): Promise<void> {
-  if (!app || app.proc.exitCode !== null || app.proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => app.proc.once('exit', () => resolve()));
-  app.proc.kill('SIGTERM');
-  await exited;
+  await stopProcess(app?.proc);
 }
 
 export async function adminToken(url: string, password = PASSWORD): Promise<Response> {

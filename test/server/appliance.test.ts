@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { BIN, ROOT, spawnAppliance, stopProcess } from '../support/appliance.js';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'ubi-edge.js');
 
 interface Running {
   proc: ChildProcess;
@@ -14,34 +13,13 @@ interface Running {
   logs: string[];
 }
 
-function startAppliance(dataDir: string, flowFile: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
-  const proc = spawn(process.execPath, [BIN, 'start', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--flows', flowFile], {
-    env: { ...process.env, UBI_CAN_IFACES: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startAppliance(dataDir: string, flowFile: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
   const logs: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('appliance did not become ready:\n' + logs.join(''))), 60000);
-    const onData = (d: Buffer) => {
-      logs.push(d.toString());
-      const m = /ready on (http:\/\/[^\s]+)/.exec(logs.join(''));
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]!, logs });
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.on('exit', (code) => reject(new Error(`appliance exited with ${code}:\n${logs.join('')}`)));
-  });
+  const { proc, url } = await spawnAppliance({ dataDir, flowFile, env, logs });
+  return { proc, url, logs };
 }
 
-async function stop(r: Running): Promise<number | null> {
-  if (r.proc.exitCode !== null) return r.proc.exitCode;
-  const exited = new Promise<number | null>((resolve) => r.proc.once('exit', (code) => resolve(code)));
-  r.proc.kill('SIGTERM');
-  return exited;
-}
+const stop = (r: Running): Promise<number | null> => stopProcess(r.proc);
 
 const basic = (user: string, pw: string) => 'Basic ' + Buffer.from(`${user}:${pw}`).toString('base64');
 

@@ -4,7 +4,8 @@
 // InfluxDB queried back; the generated dashboards' queries with Grafana's macros substituted.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { BIN, spawnAppliance, stopProcess } from './appliance.js';
 import assert from 'node:assert/strict';
 import { DECODE_INTERFACES, ROOT, SCORE_DBC_ARGS } from './e2e-log.js';
 import type { Influxd } from './influxd.js';
@@ -12,7 +13,7 @@ import type { TestInsurer } from './test-insurer.js';
 import { PolicyRegister } from '../../edge/insurance/register.js';
 import { policy } from '../insurance/helpers.js';
 
-export const BIN = path.join(ROOT, 'bin', 'ubi-edge.js');
+export { BIN };
 export const USER = 'depot';
 export const PASSWORD = 'a long e2e test password';
 export const DEPOT = 'depot-1';
@@ -48,45 +49,18 @@ export class Appliance {
   }
 
   /** Starts `ubi-edge start`; resolves on "ready on <url>". */
-  start(): Promise<void> {
-    const proc = spawn(process.execPath, [BIN, 'start', '--port', '0', '--host', '127.0.0.1', '--data', this.dataDir, '--flows', this.flowFile], {
-      env: { ...process.env, UBI_CAN_IFACES: '', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  async start(): Promise<void> {
+    this.url = '';
+    this.token = '';
+    const { proc, url } = await spawnAppliance({ dataDir: this.dataDir, flowFile: this.flowFile, env: this.env, logs: this.logs });
     this.proc = proc;
-    const mark = this.logs.length;
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('appliance did not become ready:\n' + this.text)), 60000);
-      const onData = (d: Buffer) => {
-        this.logs.push(d.toString());
-        const m = /ready on (http:\/\/[^\s]+)/.exec(this.logs.slice(mark).join(''));
-        if (m && !this.url.endsWith(m[1]!)) {
-          clearTimeout(timer);
-          this.url = m[1]!;
-          this.token = '';
-          resolve();
-        }
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
-      proc.on('exit', (code, sig) => {
-        clearTimeout(timer);
-        this.url = '';
-        reject(new Error(`appliance exited with ${code ?? sig}:\n${this.text}`));
-      });
-    });
+    this.url = url;
+    proc.on('exit', () => (this.url = ''));
   }
 
   /** SIGTERM and wait for the exit. */
   async stop(): Promise<number | null> {
-    const p = this.proc;
-    if (!p || !this.running) return p?.exitCode ?? null;
-    const exited = new Promise<number | null>((resolve) => p.once('exit', (code) => resolve(code)));
-    p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), 15000);
-    const code = await exited;
-    clearTimeout(t);
-    return code;
+    return stopProcess(this.proc);
   }
 
   /** kill -9 and wait for the exit. */
