@@ -36,6 +36,8 @@ export function insurance(): dashboard.Dashboard {
         .withTarget(q('kpi').select({ agg: 'last', field: 'renewal_rate' }, { agg: 'last', field: 'renewable' }).where(DEPOT, { tag: 'split', eq: 'claims' }).byTags('group').table())
         .withTransformation({ id: 'merge', options: {} })
         .unit('percentunit')
+        // a count beside the rate: its own unit (and axis), not 3 renewable shown as 300 %
+        .overrideByName('renewable', [{ id: 'unit', value: 'none' }])
         .gridPos({ x: 0, y: 10, w: 12, h: 7 }),
     )
     .withPanel(
