@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import helper from 'node-red-node-test-helper';
+import { helper, load, startServer, stopServer } from './support/red.js';
 import canBusNode from '../nodes/ubi-can-bus/ubi-can-bus.js';
 import canInNode from '../nodes/ubi-can-in/ubi-can-in.js';
 import decodeNode from '../nodes/ubi-decode/ubi-decode.js';
@@ -27,12 +27,14 @@ import type { InfluxConfigNode } from '../nodes/ubi-influx-config/ubi-influx-con
 import { Influxd } from '../test/support/influxd.js';
 import { driveFiles, fmt, gnssDbc, sleep, writeDriveLog } from './support/drive.js';
 
-helper.init(require.resolve('node-red'));
 
 const BUSES = Number(process.env.BENCH_BUSES ?? 8);
 const PER_BUS = Number(process.env.BENCH_BUS_FPS ?? 4500);
 const SAMPLE_S = Number(process.env.BENCH_SAMPLE_S ?? 5);
 const GOAL_MB = 150;
+/** diagnosis: 'decode' (no score/incident, no down-sampled signals to InfluxDB), 'score' or 'incident' (only that one after decode) */
+const ONLY = process.env.BENCH_ONLY ?? '';
+const GAP_S = Number(process.env.BENCH_GAP_S ?? 1800);
 
 function parseDuration(s: string | undefined): number {
   if (!s) return 600;
@@ -46,6 +48,8 @@ interface Sample {
   s: number;
   rss: number;
   heap: number;
+  /** ArrayBuffers (typed-array columns, Buffers) outside the JS heap */
+  ab: number;
   fps: number;
   outbox: number;
   /** CPU time of this process in the interval, % of one core */
@@ -72,8 +76,11 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ubi-bench-memory-'));
   const influxd = await Influxd.start();
   try {
-    const log = await writeDriveLog(files, path.join(tmp, 'drive.log'), 1);
-    const driveFps = (log.frames - 1) / log.span;
+    // the drive twice with a 30-minute stop between (two trips), looped: without the stop a looped
+    // drive is one endless trip, which no vehicle drives
+    const one = await writeDriveLog(files, path.join(tmp, 'drive1.log'), 1);
+    const log = GAP_S > 0 ? await writeDriveLog(files, path.join(tmp, 'drive.log'), 2, Infinity, GAP_S) : one;
+    const driveFps = (one.frames - 1) / one.span;
     const speed = PER_BUS / driveFps;
     const flow: unknown[] = [
       { id: 'cfg', type: 'ubi-influx-config', url: influxd.url, database: 'ubi_mem', depot: 'bench', capMB: 256, fsync: 'interval', fsyncMs: 500, batchSize: 5000, rawDuration: 'INF', longDuration: 'INF', dir: path.join(tmp, 'outbox') },
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
       flow.push(
         { id: `bus${v}`, type: 'ubi-can-bus', vehicle: `car-${v}`, source: 'replay', interfaces: '', bitrate: '500000', fd: false, filters: '', replayFile: log.file, speed: speed.toFixed(3), loop: true },
         { id: `in${v}`, type: 'ubi-can-in', bus: `bus${v}`, maxFrames: '1000', maxAgeMs: '100', statsInterval: '10', wires: [[`dec${v}`], ['out']] },
-        { id: `dec${v}`, type: 'ubi-decode', interfaces: `can0: obd\ncan1: ${gnssDbc()}`, map: 'car-obd-gnss', emit: 'mapped', signals: '', period: 1, mode: 'last', statsInterval: 2, wires: [[`sc${v}`, `inc${v}`], ['out']] },
+        { id: `dec${v}`, type: 'ubi-decode', interfaces: `can0: obd\ncan1: ${gnssDbc()}`, map: 'car-obd-gnss', emit: 'mapped', signals: '', period: 1, mode: 'last', statsInterval: 2, wires: [ONLY === 'decode' ? [] : ONLY === 'score' ? [`sc${v}`] : ONLY === 'incident' ? [`inc${v}`] : [`sc${v}`, `inc${v}`], ONLY === 'decode' || ONLY === 'score' || ONLY === 'incident' ? [] : ['out']] },
         { id: `sc${v}`, type: 'ubi-score', vehicleClass: 'van', timeZone: 'Europe/Copenhagen', roster: '', overrides: '', mergeS: '10', statsInterval: 1, wires: [['out'], ['out'], ['out'], []] },
         { id: `inc${v}`, type: 'ubi-incident', accelThresholdG: 2.5, preS: 20, postS: 10, crashSignals: '', overrides: '', mergeS: '10', wires: [['out'], ['out'], []] },
       );
@@ -91,10 +98,8 @@ async function main(): Promise<void> {
     console.log(`input: the car drive (${files.length} file(s), ${log.frames} frames, ${driveFps.toFixed(1)} frames/s), looped with rising timestamps`);
     console.log(`${BUSES} buses x ${PER_BUS} frames/s (replay speed ${speed.toFixed(2)}x each) = ${fmt(BUSES * PER_BUS)} frames/s for ${duration} s, paced in real time`);
     console.log(`influxd ${influxd.url} · Node ${process.version} · ${os.cpus()[0]?.model ?? '?'} x ${os.cpus().length}`);
-    await new Promise<void>((r) => helper.startServer(() => r()));
-    await new Promise<void>((r) => helper.load([canBusNode, canInNode, decodeNode, scoreNode, incidentNode, influxConfigNode, influxOutNode] as never, flow as never, () => r()));
-    // the helper's sinon spies record every send/log call with its message: a leak a real runtime does not have
-    (helper as unknown as { _sandbox: { restore(): void } })._sandbox.restore();
+    await startServer();
+    await load([canBusNode, canInNode, decodeNode, scoreNode, incidentNode, influxConfigNode, influxOutNode], flow);
     const cfg = helper.getNode('cfg') as unknown as InfluxConfigNode;
     let frames = 0;
     for (let v = 1; v <= BUSES; v++) {
@@ -107,19 +112,22 @@ async function main(): Promise<void> {
     let lastFrames = 0;
     let lastT = t0;
     let lastCpu = process.cpuUsage();
-    console.log(`${'t s'.padStart(6)} ${'rss MB'.padStart(8)} ${'heap MB'.padStart(8)} ${'frames/s'.padStart(9)} ${'cpu %'.padStart(6)} ${'outbox'.padStart(7)}`);
-    while (performance.now() - t0 < duration * 1000) {
-      await sleep(SAMPLE_S * 1000 - ((performance.now() - t0) % (SAMPLE_S * 1000)));
+    console.log(`${'t s'.padStart(6)} ${'rss MB'.padStart(8)} ${'heap MB'.padStart(8)} ${'buf MB'.padStart(7)} ${'frames/s'.padStart(9)} ${'cpu %'.padStart(6)} ${'outbox'.padStart(7)}`);
+    for (let k = 1; k * SAMPLE_S <= duration; k++) {
+      await sleep(Math.max(0, t0 + k * SAMPLE_S * 1000 - performance.now()));
+      // BENCH_GC=1 with node --expose-gc: a full collection before each sample tells retained memory from garbage
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (process.env.BENCH_GC && gc) gc();
       const now = performance.now();
       const m = process.memoryUsage();
       const st = cfg.store?.stats();
       const cpu = process.cpuUsage(lastCpu);
       lastCpu = process.cpuUsage();
-      const s: Sample = { s: (now - t0) / 1000, rss: m.rss / 1048576, heap: m.heapUsed / 1048576, fps: (frames - lastFrames) / ((now - lastT) / 1000), outbox: st?.pending ?? 0, cpu: ((cpu.user + cpu.system) / 1000 / (now - lastT)) * 100 };
+      const s: Sample = { s: (now - t0) / 1000, rss: m.rss / 1048576, heap: m.heapUsed / 1048576, ab: m.arrayBuffers / 1048576, fps: (frames - lastFrames) / ((now - lastT) / 1000), outbox: st?.pending ?? 0, cpu: ((cpu.user + cpu.system) / 1000 / (now - lastT)) * 100 };
       lastFrames = frames;
       lastT = now;
       samples.push(s);
-      console.log(`${s.s.toFixed(0).padStart(6)} ${s.rss.toFixed(1).padStart(8)} ${s.heap.toFixed(1).padStart(8)} ${fmt(s.fps).padStart(9)} ${s.cpu.toFixed(0).padStart(6)} ${String(s.outbox).padStart(7)}`);
+      console.log(`${s.s.toFixed(0).padStart(6)} ${s.rss.toFixed(1).padStart(8)} ${s.heap.toFixed(1).padStart(8)} ${s.ab.toFixed(1).padStart(7)} ${fmt(s.fps).padStart(9)} ${s.cpu.toFixed(0).padStart(6)} ${String(s.outbox).padStart(7)}`);
     }
     const warm = Math.min(60, duration * 0.2);
     const after = samples.filter((x) => x.s >= warm);
@@ -158,7 +166,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await helper.unload().catch(() => undefined);
-    await new Promise<void>((r) => helper.stopServer(() => r()));
+    await stopServer();
     await influxd.destroy();
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -21,7 +21,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import helper from 'node-red-node-test-helper';
 import canBusNode from '../nodes/ubi-can-bus/ubi-can-bus.js';
 import canInNode from '../nodes/ubi-can-in/ubi-can-in.js';
 import decodeNode from '../nodes/ubi-decode/ubi-decode.js';
@@ -31,6 +30,7 @@ import influxConfigNode from '../nodes/ubi-influx-config/ubi-influx-config.js';
 import influxOutNode from '../nodes/ubi-influx-out/ubi-influx-out.js';
 import type { InfluxConfigNode } from '../nodes/ubi-influx-config/ubi-influx-config.js';
 import { Influxd } from '../test/support/influxd.js';
+import { helper, load, startServer, stopServer, watchStatus } from './support/red.js';
 import { driveFiles, fmt, gnssDbc, median, sleep, writeDriveLog } from './support/drive.js';
 import { DECODE_FUNC, FRAMES_FUNC, decodeOnStart, diyInfluxBatchNode, diyStats, gnssTable } from './support/diy.js';
 
@@ -39,7 +39,6 @@ const functionNode = require('@node-red/nodes/core/function/10-function.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const joinNode = require('@node-red/nodes/core/sequence/17-split.js');
 
-helper.init(require.resolve('node-red'));
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 1);
@@ -53,27 +52,6 @@ interface RedNode {
 }
 const node = (id: string) => helper.getNode(id) as unknown as RedNode;
 
-const startServer = () => new Promise<void>((r) => helper.startServer(() => r()));
-const stopServer = () => new Promise<void>((r) => helper.stopServer(() => r()));
-/** Loads a flow, then takes the helper's sinon spies off Node-RED's Node prototype and logger (they
- * record every send, metric and log call with its message: time and memory a real runtime does not
- * spend). Status is watched per node instead (watchStatus). */
-const load = async (types: unknown[], flow: unknown[]): Promise<void> => {
-  await new Promise<void>((r) => helper.load(types as never, flow as never, () => r()));
-  (helper as unknown as { _sandbox: { restore(): void } })._sandbox.restore();
-};
-
-/** Records the status texts a node sets from now on. */
-function watchStatus(id: string): string[] {
-  const n = helper.getNode(id) as unknown as { status(s: { text?: string }): void };
-  const texts: string[] = [];
-  const orig = n.status.bind(n);
-  n.status = (s) => {
-    texts.push(s?.text ?? '');
-    orig(s);
-  };
-  return texts;
-}
 
 async function until(cond: () => boolean, ms: number, what: string, poll = 2): Promise<void> {
   const t0 = Date.now();

@@ -37,8 +37,9 @@ export interface WrittenLog {
   first: number;
 }
 
-/** Writes `files` as one plain candump log, `repeat` times with rising timestamps; at most `limit` frames. */
-export async function writeDriveLog(files: string[], out: string, repeat = 1, limit = Infinity): Promise<WrittenLog> {
+/** Writes `files` as one plain candump log, `repeat` times with rising timestamps (`gapS` log seconds of
+ * silence between repetitions: a parked vehicle, so each repetition is its own trip); at most `limit` frames. */
+export async function writeDriveLog(files: string[], out: string, repeat = 1, limit = Infinity, gapS = 0): Promise<WrittenLog> {
   const enc = new CandumpEncoder();
   const fd = fs.openSync(out, 'w');
   let frames = 0;
@@ -71,7 +72,7 @@ export async function writeDriveLog(files: string[], out: string, repeat = 1, li
         }
       }
       const span = pMax - pMin;
-      shiftUs += Math.round((span + (pFrames > 1 ? span / (pFrames - 1) : 1)) * 1e6);
+      shiftUs += Math.round((span + gapS + (pFrames > 1 ? span / (pFrames - 1) : 1)) * 1e6);
     }
   } finally {
     fs.closeSync(fd);
