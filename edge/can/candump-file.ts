@@ -15,8 +15,8 @@ export interface LogInput {
   /** decompressed bytes */
   stream: Readable;
   compression: Compression;
-  /** stops reading and kills a decompressor process */
-  dispose(): void;
+  /** stops reading and kills a decompressor process; resolves once that process has exited */
+  dispose(): Promise<void>;
 }
 
 const READ_CHUNK = 256 * 1024;
@@ -39,7 +39,13 @@ export async function openLog(path: string): Promise<LogInput> {
   const compression = await detectCompression(path);
   if (compression === 'none') {
     const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
-    return { stream, compression, dispose: () => stream.destroy() };
+    return {
+      stream,
+      compression,
+      dispose: async () => {
+        stream.destroy();
+      },
+    };
   }
   if (compression === 'gzip') {
     const file = createReadStream(path, { highWaterMark: READ_CHUNK });
@@ -49,7 +55,7 @@ export async function openLog(path: string): Promise<LogInput> {
     return {
       stream: gunzip,
       compression,
-      dispose: () => {
+      dispose: async () => {
         file.destroy();
         gunzip.destroy();
       },
@@ -96,12 +102,19 @@ function openXz(path: string): LogInput {
   return {
     stream: out,
     compression: 'xz',
-    dispose: () => {
+    dispose: async () => {
       done = true;
-      if (child.exitCode === null && child.signalCode === null) child.kill();
+      const running = child.exitCode === null && child.signalCode === null;
+      // wait for the exit so a closed reader leaves no process behind (spawn failures never "exit")
+      const exited = running && child.pid !== undefined ? new Promise<void>((r) => child.once('close', () => r())) : Promise.resolve();
+      if (running) child.kill();
       child.stdout.unpipe(out);
       child.stdout.destroy();
       out.destroy();
+      await exited;
+      // libuv frees the process handle in the close phase, which follows the check phase of the turn
+      // 'close' came in: two immediates land after it (one would still see the handle)
+      if (running) await new Promise<void>((r) => setImmediate(() => setImmediate(r)));
     },
   };
 }
@@ -114,7 +127,7 @@ export async function readLogBytes(path: string): Promise<Buffer> {
     for await (const chunk of input.stream) parts.push(chunk as Buffer);
     return Buffer.concat(parts);
   } finally {
-    input.dispose();
+    await input.dispose();
   }
 }
 
@@ -152,6 +165,6 @@ export async function* readCandumpFile(path: string, opts: ReadOptions = {}): As
     parser.end();
     yield { ...col.take(), lines: parser.lines, malformed: parser.malformed };
   } finally {
-    input.dispose();
+    await input.dispose();
   }
 }

@@ -120,7 +120,7 @@ export async function logStats(paths: string | string[], opts: StatsOptions = {}
         for await (const chunk of input.stream) parser.push(chunk as Buffer);
         parser.end();
       } finally {
-        input.dispose();
+        await input.dispose();
       }
     } catch (e) {
       warn({ where: file, message: `cannot read: ${e instanceof Error ? e.message : String(e)}` });

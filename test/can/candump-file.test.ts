@@ -78,8 +78,8 @@ describe('candump log files: plain, gzip, xz', () => {
     const input = await openLog(path.join(FIXTURES, 'css-electronics', '2F6913DB-00001089-00000001-63BEF5CD.log.xz'));
     const first = await new Promise<Buffer>((resolve) => input.stream.once('data', resolve));
     assert.ok(first.length > 0);
-    input.dispose();
-    await new Promise((r) => setTimeout(r, 50));
+    // resolves once the decompressor has exited: nothing left at that moment
+    await input.dispose();
     assert.ok(!process.getActiveResourcesInfo().includes('ProcessWrap'), String(process.getActiveResourcesInfo()));
   });
 });
