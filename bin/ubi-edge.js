@@ -35,7 +35,8 @@ if (major < MIN_MAJOR) {
     process.stderr.write(`ubi-edge is not built (${main} is missing): run npm run build\n`);
     process.exit(70);
   }
-  require(main).main(process.argv.slice(2)).then(
+  // The composition root: edge/ never imports Node-RED, so the runtime is handed in from here.
+  require(main).main(process.argv.slice(2), { loadNodeRed: () => require('node-red') }).then(
     (code) => {
       if (typeof code === 'number') process.exitCode = code;
     },

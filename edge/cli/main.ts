@@ -9,7 +9,13 @@ import { registerDecodeCommands } from './decode-commands.js';
 import { registerScoreCommands } from './score-commands.js';
 import { registerDashboardCommands } from './dashboard-commands.js';
 
-export async function main(argv: string[]): Promise<number> {
+/** What the entry point provides that edge/ must not import itself. */
+export interface MainDeps {
+  /** loads the node-red module (only `start` needs it) */
+  loadNodeRed?: () => unknown;
+}
+
+export async function main(argv: string[], deps: MainDeps = {}): Promise<number> {
   const program = new Command();
   program
     .name('ubi-edge')
@@ -28,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--host <addr>', 'address to listen on').env('UBI_HOST').default('0.0.0.0'))
     .addOption(dataOpt())
     .addOption(new Option('--flows <file>', 'flows file').env('UBI_FLOWS_FILE'))
-    .action(async (o: { port: string; host: string; data: string; flows?: string }) => (await import('./start.js')).startCommand(o));
+    .action(async (o: { port: string; host: string; data: string; flows?: string }) => (await import('./start.js')).startCommand(o, deps.loadNodeRed));
 
   program
     .command('set-password')

@@ -1,7 +1,7 @@
 // `ubi-edge start`: the appliance.
 import path from 'node:path';
 import fs from 'node:fs';
-import { startHost, registerFile } from '../server/host.js';
+import { startHost, registerFile, type NodeRedModule } from '../server/host.js';
 import { consoleLogger } from '../server/logger.js';
 import { PACKAGE_ROOT } from '../server/paths.js';
 import { planSource } from '../can/open-source.js';
@@ -21,7 +21,8 @@ const SITE_DEFAULTS: Record<string, string> = {
   UBI_INSURER_URL: '',
 };
 
-export async function startCommand(o: { port: string; host: string; data: string; flows?: string }): Promise<void> {
+export async function startCommand(o: { port: string; host: string; data: string; flows?: string }, loadNodeRed?: () => unknown): Promise<void> {
+  if (!loadNodeRed) throw new CliError('start: no Node-RED runtime was handed in; run the appliance through bin/ubi-edge.js', EXIT.SOFTWARE);
   const log = consoleLogger();
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${o.port}: not a port number`, EXIT.USAGE);
@@ -57,7 +58,7 @@ export async function startCommand(o: { port: string; host: string; data: string
     log.warn(`CAN input: ${(e as Error).message}`);
   }
 
-  const host = await startHost({ port, host: o.host, dataDir, flowFile, logger: log });
+  const host = await startHost({ port, host: o.host, dataDir, flowFile, logger: log, nodeRed: loadNodeRed() as NodeRedModule });
   log.info(`ready on ${host.url}`);
 
   await new Promise<void>((resolve) => {

@@ -29,6 +29,11 @@ export function registerFile(dataDir: string, env: NodeJS.ProcessEnv = process.e
 }
 
 export interface HostOptions {
+  /**
+   * The node-red module, handed in by the entry point (bin/ubi-edge.js): edge/ never imports Node-RED,
+   * the host only drives the runtime it is given.
+   */
+  nodeRed: NodeRedModule;
   port: number;
   host: string;
   dataDir: string;
@@ -46,7 +51,7 @@ export interface RunningHost {
 }
 
 /** The subset of the node-red module the host uses (it ships no types of its own). */
-interface NodeRedModule {
+export interface NodeRedModule {
   init(server: http.Server, settings: Record<string, unknown>): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -93,7 +98,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   // our Express 5 app its parent, and the `http in` node walks up to the root app and touches
   // `_router`, which Express 5 no longer has. Calling it through a plain function keeps Node-RED's
   // own app as its root.
-  const RED = require('node-red') as NodeRedModule;
+  const RED = opts.nodeRed;
   const server = http.createServer(app);
   const settings = nodeRedSettings(opts, userDir, creds, secret.secret);
   RED.init(server, settings);
