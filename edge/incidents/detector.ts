@@ -9,7 +9,7 @@ import { CLASS_DEFAULTS } from '../scoring/config.js';
 import { History } from '../scoring/filters.js';
 import { G } from '../scoring/harsh.js';
 import { ImuCalibrator } from '../scoring/imu-calibration.js';
-import { Reorderer } from '../scoring/reorder.js';
+import { Reorderer, type ReleasedVisitor } from '../scoring/reorder.js';
 import type { Position } from '../scoring/types.js';
 import { angleDeg, dot, type Vec3 } from '../scoring/vec.js';
 import { INCIDENT_CONFIG_SCHEMA, type IncidentConfig } from './config.js';
@@ -183,10 +183,10 @@ export class VehicleIncidents {
 
   /** What the merge released: its late samples, then its held range. */
   private process(): void {
-    const m = this.merge;
-    if (m.outN > 0) this.run(m.outT, m.outV, m.outK, m.outKey, m.outRef, 0, m.outN);
-    if (m.relTo > m.relFrom) this.run(m.ht, m.hv, m.hk, m.hn, m.hr, m.relFrom, m.relTo);
+    this.merge.visitReleased(this.runReleased);
   }
+
+  private readonly runReleased: ReleasedVisitor = (ts, vs, ks, keys, refs, from, to) => this.run(ts, vs, ks, keys, refs, from, to);
 
   private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
     for (let i = from; i < to; i++) {

@@ -14,6 +14,17 @@
 
 import type { SignalBatch, SignalInfo, TextSample } from '../signals/signal-batch.js';
 
+/** Receives released samples as columns and the range [from, to) to read. */
+export type ReleasedVisitor = (
+  ts: Float64Array,
+  vs: Float64Array,
+  ks: Uint8Array,
+  keys: Int32Array,
+  refs: ReadonlyArray<SignalInfo | TextSample | null>,
+  from: number,
+  to: number,
+) => void;
+
 export class Reorderer {
   // held samples [head, n), sorted
   ht = new Float64Array(1024);
@@ -123,6 +134,12 @@ export class Reorderer {
       }
     }
     this.release(this.maxT - this.horizonS);
+  }
+
+  /** Hands what the last push / flush released to visit, in order: the late samples, then the held range. */
+  visitReleased(visit: ReleasedVisitor): void {
+    if (this.outN > 0) visit(this.outT, this.outV, this.outK, this.outKey, this.outRef, 0, this.outN);
+    if (this.relTo > this.relFrom) visit(this.ht, this.hv, this.hk, this.hn, this.hr, this.relFrom, this.relTo);
   }
 
   /** Everything still held (end of data), left in held [relFrom, relTo). */

@@ -12,7 +12,7 @@ import { IdlingDetector } from './idling.js';
 import { ImuCalibrator } from './imu-calibration.js';
 import { inWindow, LocalClock } from './local-time.js';
 import { computeScore, RollingScores, type TripRecord } from './score.js';
-import { Reorderer } from './reorder.js';
+import { Reorderer, type ReleasedVisitor } from './reorder.js';
 import { SpeedingDetector } from './speeding.js';
 import { TripTracker, type TripAcc } from './trips.js';
 import type { AccelSource, EventRef, EventType, ImuCalibration, Position, ScoringEvent, ScoringOutput, TripSummary } from './types.js';
@@ -148,10 +148,10 @@ export class VehicleScorer {
 
   /** What the merge released: its late samples, then its held range. */
   private process(): void {
-    const m = this.merge;
-    if (m.outN > 0) this.run(m.outT, m.outV, m.outK, m.outKey, m.outRef, 0, m.outN);
-    if (m.relTo > m.relFrom) this.run(m.ht, m.hv, m.hk, m.hn, m.hr, m.relFrom, m.relTo);
+    this.merge.visitReleased(this.runReleased);
   }
+
+  private readonly runReleased: ReleasedVisitor = (ts, vs, ks, keys, refs, from, to) => this.run(ts, vs, ks, keys, refs, from, to);
 
   private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
     for (let i = from; i < to; i++) {
