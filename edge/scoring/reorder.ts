@@ -1,16 +1,24 @@
 // Per-vehicle time merge. SignalBatches of one vehicle arrive per CAN interface (one decoder output
 // per FrameBatch), so consecutive batches overlap in time: can0's 50 ms, then can1's 50 ms. The
-// detectors need one time-ordered stream, so samples wait here until no earlier sample can still
-// come (the newest time seen minus `horizonS`) and leave sorted by (time, texts first, signal name, arrival).
+// detectors need one time-ordered stream sorted by (time, texts first, signal name rank, source name,
+// arrival).
+//
+// Each source (batch.source: the interface; '' when a batch names none) keeps its own run of held
+// samples. A source's samples come in time order, so a run is appended to, not inserted into (a
+// sample that steps back within its source is inserted by binary search). Release is by watermark:
+// a sample is safe once every source still sending has passed its time (a source that has not sent
+// for `horizonS` no longer holds the others back), and at the latest `horizonS` after the newest
+// time seen. The sources are not known in advance, so for the first `horizonS` of data only the
+// horizon releases (every source sending from the start has shown up by then); a source that starts
+// later may find part of its first batch late. Released ranges are merged across runs and handed to the consumer in place (no copy):
+// with sources that keep sending, a sample waits about one batch, not `horizonS`.
 // A sample older than what was already released is passed on at once (counted in `late`); each
 // detector ignores what steps back on its own stream.
 //
 // Columnar: held samples live in typed arrays (time, value, kind, key) plus one reference per
-// sample (its SignalInfo, or its TextSample), so the merge allocates nothing per sample. What a
-// push or flush releases is, in order: the late samples in the `out*` columns [0, outN), then the
-// held columns [relFrom, relTo) (both valid until the next push or flush). A sample's key is
-// 2 * (id of its name) + (1 if its SignalInfo is derived): consumers can index per-signal tables by
-// it instead of looking the SignalInfo up.
+// sample (its SignalInfo, or its TextSample), so the merge allocates nothing per sample. A sample's
+// key is 2 * (id of its name) + (1 if its SignalInfo is derived): consumers can index per-signal
+// tables by it instead of looking the SignalInfo up.
 
 import type { SignalBatch, SignalInfo, TextSample } from '../signals/signal-batch.js';
 
@@ -25,21 +33,70 @@ export type ReleasedVisitor = (
   to: number,
 ) => void;
 
-export class Reorderer {
-  // held samples [head, n), sorted
-  ht = new Float64Array(1024);
-  hv = new Float64Array(1024);
+type Ref = SignalInfo | TextSample | null;
+
+/** The held samples of one source, sorted; [head, n) held, [relFrom, head) released by the last push. */
+class Run {
+  t = new Float64Array(256);
+  v = new Float64Array(256);
   /** key (see above) */
-  hn = new Int32Array(1024);
+  key = new Int32Array(256);
   /** 0: text, 1: numeric */
-  hk = new Uint8Array(1024);
-  hr: Array<SignalInfo | TextSample | null> = new Array(1024).fill(null);
-  /** released by the last push / flush: held [relFrom, relTo) */
-  relFrom = 0;
-  relTo = 0;
-  private head = 0;
-  private n = 0;
+  k = new Uint8Array(256);
+  ref: Ref[] = new Array<Ref>(256).fill(null);
+  head = 0;
+  n = 0;
+  /** newest time this source sent */
+  lastT = -Infinity;
+  /** end of what the current release takes from this run */
+  cut = 0;
+  /** position in name order (ties between sources) */
+  order = 0;
+
+  constructor(readonly name: string) {}
+
+  /** Compacts the held samples to the start, or grows the columns when more than half are held. */
+  makeRoom(): void {
+    const h = this.head;
+    const live = this.n - h;
+    if (live * 2 > this.t.length) {
+      const c = this.t.length * 2;
+      const t = new Float64Array(c);
+      t.set(this.t.subarray(h, this.n));
+      const v = new Float64Array(c);
+      v.set(this.v.subarray(h, this.n));
+      const key = new Int32Array(c);
+      key.set(this.key.subarray(h, this.n));
+      const k = new Uint8Array(c);
+      k.set(this.k.subarray(h, this.n));
+      const r: Ref[] = new Array<Ref>(c).fill(null);
+      for (let j = 0; j < live; j++) r[j] = this.ref[h + j]!;
+      this.t = t;
+      this.v = v;
+      this.key = key;
+      this.k = k;
+      this.ref = r;
+    } else {
+      this.t.copyWithin(0, h, this.n);
+      this.v.copyWithin(0, h, this.n);
+      this.key.copyWithin(0, h, this.n);
+      this.k.copyWithin(0, h, this.n);
+      const r = this.ref;
+      for (let j = 0; j < live; j++) r[j] = r[h + j]!;
+      r.fill(null, live, this.n);
+    }
+    this.head = 0;
+    this.n = live;
+  }
+}
+
+export class Reorderer {
+  private readonly runs: Run[] = [];
+  private readonly runByName = new Map<string, Run>();
   private maxT = -Infinity;
+  /** time of the first sample: until horizonS of data has come, only the horizon releases (sources still appear) */
+  private firstT = Infinity;
+  private warm = false;
   private released = -Infinity;
   late = 0;
 
@@ -47,17 +104,18 @@ export class Reorderer {
   private readonly nameIds = new Map<string, number>();
   private names: string[] = [];
   private rank = new Int32Array(16);
-  /** per batch: batch signal index -> name id */
+  /** per batch: batch signal index -> key */
   private local = new Int32Array(64);
 
-  // released samples of the last push / flush
-  outT = new Float64Array(1024);
-  outV = new Float64Array(1024);
-  /** 0: text (outRef is its TextSample), 1: numeric (outRef is its SignalInfo) */
-  outK = new Uint8Array(1024);
-  outKey = new Int32Array(1024);
-  outRef: Array<SignalInfo | TextSample | null> = new Array(1024).fill(null);
-  outN = 0;
+  // late samples of the last push / flush, handed out before the released ranges
+  private outT = new Float64Array(64);
+  private outV = new Float64Array(64);
+  private outK = new Uint8Array(64);
+  private outKey = new Int32Array(64);
+  private outRef: Ref[] = new Array<Ref>(64).fill(null);
+  private outN = 0;
+  /** what the last push / flush released: false until visitReleased() has merged it */
+  private pending = false;
 
   constructor(private readonly horizonS: number) {}
 
@@ -67,24 +125,32 @@ export class Reorderer {
     id = this.names.length;
     this.names.push(name);
     this.nameIds.set(name, id);
-    if (this.rank.length < this.names.length) {
-      const r = new Int32Array(this.rank.length * 2);
-      this.rank = r;
-    }
+    if (this.rank.length < this.names.length) this.rank = new Int32Array(this.rank.length * 2);
     const order = this.names.map((_, i) => i).sort((a, b) => (this.names[a]! < this.names[b]! ? -1 : this.names[a]! > this.names[b]! ? 1 : 0));
     for (let k = 0; k < order.length; k++) this.rank[order[k]!] = k;
     return id;
   }
 
-  /** Adds a batch; what is now safe to process is left in out* [0, outN) and held [relFrom, relTo). */
+  private run(name: string): Run {
+    let r = this.runByName.get(name);
+    if (r) return r;
+    r = new Run(name);
+    this.runByName.set(name, r);
+    this.runs.push(r);
+    this.runs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (let i = 0; i < this.runs.length; i++) this.runs[i]!.order = i;
+    return r;
+  }
+
+  /** Adds a batch; what is now safe to process is handed out by the next visitReleased(). */
   push(b: SignalBatch): void {
+    this.settle();
     this.outN = 0;
-    this.relFrom = this.relTo = 0;
-    if (this.head === this.n) this.head = this.n = 0;
+    const run = this.run(b.source ?? '');
     const texts = b.texts;
     for (let i = 0; i < texts.length; i++) {
       const x = texts[i]!;
-      this.add(x.t, 0, 2 * this.nameId(x.name), NaN, x);
+      this.add(run, x.t, 0, 2 * this.nameId(x.name), NaN, x);
     }
     const sigs = b.signals;
     if (this.local.length < sigs.length) this.local = new Int32Array(sigs.length * 2);
@@ -94,62 +160,110 @@ export class Reorderer {
     const bs = b.signal;
     const bv = b.value;
     const c = b.count;
+    const rank = this.rank;
+    const released = this.released;
     let i = 0;
     while (i < c) {
-      // fast path, state in locals: numeric samples that go at the end (not late, not before the
-      // last held one, room left); anything else goes through add()
-      const ht = this.ht;
-      const hv = this.hv;
-      const hn = this.hn;
-      const hk = this.hk;
-      const hr = this.hr;
-      const rank = this.rank;
-      const cap = ht.length;
-      const released = this.released;
-      let n = this.n;
-      let maxT = this.maxT;
-      const head = this.head;
+      // fast path, state in locals: numeric samples that go at the end of their run (not late, not
+      // before the run's last held one, room left); anything else goes through add()
+      const rt = run.t;
+      const rv = run.v;
+      const rkey = run.key;
+      const rk = run.k;
+      const rr = run.ref;
+      const cap = rt.length;
+      const head = run.head;
+      let n = run.n;
+      let lastT = run.lastT;
       for (; i < c; i++) {
         const t = bt[i]!;
         if (n === cap || t < released || n === head) break;
-        const tl = ht[n - 1]!;
+        const tl = rt[n - 1]!;
         const s = bs[i]!;
         const key = local[s]!;
-        // before(last)? same test as before(): time, then kind (numeric is 1: never before a text at equal time), then name rank
-        if (t !== tl ? t < tl : hk[n - 1] === 1 && rank[key >> 1]! < rank[hn[n - 1]! >> 1]!) break;
-        if (t > maxT) maxT = t;
-        ht[n] = t;
-        hv[n] = bv[i]!;
-        hn[n] = key;
-        hk[n] = 1;
-        hr[n] = sigs[s]!;
+        // before(last)? time, then kind (numeric is 1: never before a text at equal time), then name rank
+        if (t !== tl ? t < tl : rk[n - 1] === 1 && rank[key >> 1]! < rank[rkey[n - 1]! >> 1]!) break;
+        if (t > lastT) lastT = t;
+        rt[n] = t;
+        rv[n] = bv[i]!;
+        rkey[n] = key;
+        rk[n] = 1;
+        rr[n] = sigs[s]!;
         n++;
       }
-      this.n = n;
-      this.maxT = maxT;
+      run.n = n;
+      run.lastT = lastT;
       if (i < c) {
         const s = bs[i]!;
-        this.add(bt[i]!, 1, local[s]!, bv[i]!, sigs[s]!);
+        this.add(run, bt[i]!, 1, local[s]!, bv[i]!, sigs[s]!);
         i++;
       }
     }
-    this.release(this.maxT - this.horizonS);
+    if (run.lastT > this.maxT) this.maxT = run.lastT;
+    if (c > 0 && bt[0]! < this.firstT) this.firstT = bt[0]!;
+    if (texts.length > 0 && texts[0]!.t < this.firstT) this.firstT = texts[0]!.t;
+    this.mark(false);
   }
 
-  /** Hands what the last push / flush released to visit, in order: the late samples, then the held range. */
+  /** Everything still held (end of data) is handed out by the next visitReleased(). */
+  flush(): void {
+    this.settle();
+    this.outN = 0;
+    this.mark(true);
+  }
+
+  /** Hands what the last push / flush released to visit, in order: the late samples, then the merged held samples. */
   visitReleased(visit: ReleasedVisitor): void {
     if (this.outN > 0) visit(this.outT, this.outV, this.outK, this.outKey, this.outRef, 0, this.outN);
-    if (this.relTo > this.relFrom) visit(this.ht, this.hv, this.hk, this.hn, this.hr, this.relFrom, this.relTo);
+    if (!this.pending) return;
+    this.pending = false;
+    const runs = this.runs;
+    // the runs with something released
+    let active = 0;
+    let only: Run | null = null;
+    for (let r = 0; r < runs.length; r++) {
+      const x = runs[r]!;
+      if (x.cut > x.head) {
+        active++;
+        only = x;
+      }
+    }
+    if (active === 1) {
+      const x = only!;
+      visit(x.t, x.v, x.k, x.key, x.ref, x.head, x.cut);
+      x.head = x.cut;
+      return;
+    }
+    // k-way merge: hand out the longest stretch of the smallest run that sorts before every other run's head
+    const rank = this.rank;
+    for (;;) {
+      let best: Run | null = null;
+      let second: Run | null = null;
+      for (let r = 0; r < runs.length; r++) {
+        const x = runs[r]!;
+        if (x.head >= x.cut) continue;
+        if (best === null || before(rank, x, x.head, best, best.head)) {
+          second = best;
+          best = x;
+        } else if (second === null || before(rank, x, x.head, second, second.head)) second = x;
+      }
+      if (best === null) return;
+      let j = best.head + 1;
+      if (second === null) j = best.cut;
+      else while (j < best.cut && before(rank, best, j, second, second.head)) j++;
+      visit(best.t, best.v, best.k, best.key, best.ref, best.head, j);
+      best.head = j;
+    }
   }
 
-  /** Everything still held (end of data), left in held [relFrom, relTo). */
-  flush(): void {
-    this.outN = 0;
-    this.relFrom = this.relTo = 0;
-    this.release(Infinity);
+  /** A release not visited is dropped from the runs now (the consumer chose not to read it). */
+  private settle(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    for (const x of this.runs) if (x.cut > x.head) x.head = x.cut;
   }
 
-  private emit(t: number, k: number, key: number, v: number, ref: SignalInfo | TextSample | null): void {
+  private emit(t: number, k: number, key: number, v: number, ref: SignalInfo | TextSample): void {
     if (this.outN === this.outT.length) {
       const c = this.outT.length * 2;
       const t2 = new Float64Array(c);
@@ -175,94 +289,91 @@ export class Reorderer {
     this.outRef[o] = ref;
   }
 
-  /** true when (t, k, name) sorts before held sample j */
-  private before(t: number, k: number, nid: number, j: number): boolean {
-    const tj = this.ht[j]!;
-    if (t !== tj) return t < tj;
-    const kj = this.hk[j]!;
-    if (k !== kj) return k < kj;
-    return this.rank[nid >> 1]! < this.rank[this.hn[j]! >> 1]!;
-  }
-
-  private add(t: number, k: number, nid: number, v: number, ref: SignalInfo | TextSample): void {
-    if (t > this.maxT) this.maxT = t;
+  private add(run: Run, t: number, k: number, key: number, v: number, ref: SignalInfo | TextSample): void {
+    if (t > run.lastT) run.lastT = t;
     if (t < this.released) {
       this.late++;
-      this.emit(t, k, nid, v, ref);
+      this.emit(t, k, key, v, ref);
       return;
     }
-    if (this.n === this.ht.length) this.makeRoom();
-    let at = this.n;
-    if (this.n !== this.head && this.before(t, k, nid, this.n - 1)) {
+    if (run.n === run.t.length) run.makeRoom();
+    let at = run.n;
+    if (run.n !== run.head && beforeHeld(this.rank, t, k, key, run, run.n - 1)) {
       // upper bound: after every held item that does not sort after it
-      let lo = this.head;
-      let hi = this.n;
+      let lo = run.head;
+      let hi = run.n;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (this.before(t, k, nid, mid)) hi = mid;
+        if (beforeHeld(this.rank, t, k, key, run, mid)) hi = mid;
         else lo = mid + 1;
       }
       at = lo;
-      const n = this.n;
-      this.ht.copyWithin(at + 1, at, n);
-      this.hv.copyWithin(at + 1, at, n);
-      this.hn.copyWithin(at + 1, at, n);
-      this.hk.copyWithin(at + 1, at, n);
-      const hr = this.hr;
-      for (let j = n; j > at; j--) hr[j] = hr[j - 1]!;
+      const n = run.n;
+      run.t.copyWithin(at + 1, at, n);
+      run.v.copyWithin(at + 1, at, n);
+      run.key.copyWithin(at + 1, at, n);
+      run.k.copyWithin(at + 1, at, n);
+      const r = run.ref;
+      for (let j = n; j > at; j--) r[j] = r[j - 1]!;
     }
-    this.ht[at] = t;
-    this.hv[at] = v;
-    this.hn[at] = nid;
-    this.hk[at] = k;
-    this.hr[at] = ref;
-    this.n++;
+    run.t[at] = t;
+    run.v[at] = v;
+    run.key[at] = key;
+    run.k[at] = k;
+    run.ref[at] = ref;
+    run.n++;
   }
 
-  /** Compacts the held samples to the start, or grows the columns when more than half are held. */
-  private makeRoom(): void {
-    const h = this.head;
-    const live = this.n - h;
-    if (live * 2 > this.ht.length) {
-      const c = this.ht.length * 2;
-      const t = new Float64Array(c);
-      t.set(this.ht.subarray(h, this.n));
-      const v = new Float64Array(c);
-      v.set(this.hv.subarray(h, this.n));
-      const nn = new Int32Array(c);
-      nn.set(this.hn.subarray(h, this.n));
-      const kk = new Uint8Array(c);
-      kk.set(this.hk.subarray(h, this.n));
-      const r: Array<SignalInfo | TextSample | null> = new Array(c).fill(null);
-      for (let j = 0; j < live; j++) r[j] = this.hr[h + j]!;
-      this.ht = t;
-      this.hv = v;
-      this.hn = nn;
-      this.hk = kk;
-      this.hr = r;
-    } else {
-      this.ht.copyWithin(0, h, this.n);
-      this.hv.copyWithin(0, h, this.n);
-      this.hn.copyWithin(0, h, this.n);
-      this.hk.copyWithin(0, h, this.n);
-      const hr = this.hr;
-      for (let j = 0; j < live; j++) hr[j] = hr[h + j]!;
-      hr.fill(null, live, this.n);
+  /**
+   * Marks what is safe in each run: everything (all), else what every source still sending has
+   * passed (time < the oldest of their newest times) and what is horizonS behind the newest time.
+   */
+  private mark(all: boolean): void {
+    const runs = this.runs;
+    const h = this.maxT - this.horizonS;
+    let w = Infinity;
+    if (!all && !this.warm && this.maxT - this.firstT >= this.horizonS) this.warm = true;
+    if (!all && !this.warm) w = -Infinity;
+    else if (!all) for (let r = 0; r < runs.length; r++) if (runs[r]!.lastT >= h && runs[r]!.lastT < w) w = runs[r]!.lastT;
+    let any = false;
+    let newest = this.released;
+    for (let r = 0; r < runs.length; r++) {
+      const x = runs[r]!;
+      let j = x.head;
+      const n = x.n;
+      const t = x.t;
+      if (all) j = n;
+      else while (j < n && (t[j]! < w || t[j]! <= h)) j++;
+      x.cut = j;
+      if (j > x.head) {
+        any = true;
+        if (t[j - 1]! > newest) newest = t[j - 1]!;
+      }
     }
-    this.head = 0;
-    this.n = live;
+    this.pending = any;
+    this.released = newest;
   }
+}
 
-  private release(upTo: number): void {
-    let j = this.head;
-    const n = this.n;
-    const ht = this.ht;
-    while (j < n && ht[j]! <= upTo) j++;
-    if (j === this.head) return;
-    this.relFrom = this.head;
-    this.relTo = j;
-    this.released = ht[j - 1]!;
-    // the released samples stay where they are until the next push (the consumer reads them there)
-    this.head = j;
-  }
+/** true when sample i of run a sorts before sample j of run b */
+function before(rank: Int32Array, a: Run, i: number, b: Run, j: number): boolean {
+  const ti = a.t[i]!;
+  const tj = b.t[j]!;
+  if (ti !== tj) return ti < tj;
+  const ki = a.k[i]!;
+  const kj = b.k[j]!;
+  if (ki !== kj) return ki < kj;
+  const ri = rank[a.key[i]! >> 1]!;
+  const rj = rank[b.key[j]! >> 1]!;
+  if (ri !== rj) return ri < rj;
+  return a.order < b.order;
+}
+
+/** true when (t, k, key) sorts before held sample j of run */
+function beforeHeld(rank: Int32Array, t: number, k: number, key: number, run: Run, j: number): boolean {
+  const tj = run.t[j]!;
+  if (t !== tj) return t < tj;
+  const kj = run.k[j]!;
+  if (k !== kj) return k < kj;
+  return rank[key >> 1]! < rank[run.key[j]! >> 1]!;
 }

@@ -146,6 +146,7 @@ export function signalBatchProblem(p: unknown): string | undefined {
   for (let i = 0; i < sigs.length; i++) if (!isObj(sigs[i]) || typeof (sigs[i] as Obj).name !== 'string') return `payload.signals[${i}]: expected {name, unit, derived}`;
   const sig = p.signal as Uint16Array;
   for (let i = 0; i < n; i++) if (sig[i]! >= sigs.length) return `payload.signal[${i}]: ${sig[i]} is not an index into signals`;
+  if (p.source !== undefined && typeof p.source !== 'string') return 'payload.source: expected the name of the interface the samples came from';
   if (!Array.isArray(p.texts)) return 'payload.texts: expected a list of {t, name, value}';
   for (let i = 0; i < p.texts.length; i++) {
     const x = p.texts[i] as unknown;

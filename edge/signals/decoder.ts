@@ -253,7 +253,7 @@ export class DecodeEngine {
       if (!(last <= (st.watermark[ii] ?? Number.NEGATIVE_INFINITY))) st.watermark[ii] = last;
       st.ds.advance(st.watermark[ii]!, st.sigIface, ii);
     }
-    return this.output(st);
+    return this.output(st, batch.iface);
   }
 
   /** Closes every open down-sampling window (end of a log, node closing). */
@@ -579,11 +579,13 @@ export class DecodeEngine {
     }
   }
 
-  private output(st: VehicleState): DecodeOutput {
+  /** source: the interface the samples came from (the consumers' time merge keeps one run per source) */
+  private output(st: VehicleState, source?: string): DecodeOutput {
     let full: SignalBatch | undefined;
     if (st.full.count > 0 || st.touched.length > 0 || st.texts > 0) {
       st.texts = 0;
       full = st.full.take();
+      if (source !== undefined) full.source = source;
       if (st.unordered) full = sortByTime(full);
       this.nSamples += full.count;
       for (const o of st.touched) st.dict[o] = -1;

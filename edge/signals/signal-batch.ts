@@ -32,6 +32,11 @@ export interface SignalBatch {
   /** dictionary of the signals this batch's samples refer to */
   signals: readonly SignalInfo[];
   texts: TextSample[];
+  /**
+   * Where the samples came from (ubi-decode: the CAN interface). Samples of one source are in time
+   * order across batches; the scoring and incident engines merge sources by time.
+   */
+  source?: string;
 }
 
 export interface Sample {
