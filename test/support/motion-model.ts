@@ -7,10 +7,13 @@
 // each with timestamp jitter, dropped samples, noise and the DBC's quantisation (seeded: the same
 // options give the same drive). It renders to VSS samples (what the decoder will emit) or to CAN
 // frames through the DBC encoder (CSS J1939 demo EEC1/CCVS1 + gnss.dbc), so the decode path can be
-// exercised end to end once the decoder exists.
+// exercised end to end once the decoder exists. Optionally a tachograph on can0 broadcasts the driver
+// cards (J1939 DI, PGN 65131) by BAM; off by default, and it draws no random numbers, so drives
+// without it are unchanged.
 
 import type { CanFrame } from '../../edge/can/frame.js';
 import type { Database } from '../../edge/dbc/index.js';
+import { broadcastFrames, encodeDriverId, PGN } from '../../edge/dbc/j1939/index.js';
 import { SignalBatchBuilder, type Sample, type SignalBatch, type SignalInfo, type TextSample } from '../../edge/signals/signal-batch.js';
 
 export const G0 = 9.80665;
@@ -28,6 +31,27 @@ export interface Phase {
   /** the IMU is being handled (someone turns it at ~250 deg/s and knocks it) while the vehicle does this phase */
   handled?: boolean;
   label?: string;
+}
+
+/** The cards in the tachograph from a time on. */
+export interface TachographCards {
+  /** seconds after t0, or the label of the phase from whose start on these cards are in */
+  from: number | string;
+  /** driver 1 card id ('' = no card) */
+  driver: string;
+  /** driver 2 (co-driver) card id; default '' (none) */
+  coDriver?: string;
+}
+
+export interface TachographOptions {
+  /** in time order; before the first entry's time the tachograph sends nothing */
+  cards: TachographCards[];
+  /** seconds between DI broadcasts (default 10; J1939-71 has DI on request, tachographs and FMS
+   * gateways broadcast it every few seconds or on change: this is the model's choice); one also goes
+   * out at each change */
+  period?: number;
+  /** source address; default 0xEE, the tachograph's preferred address in J1939 */
+  sa?: number;
 }
 
 export interface DriveOptions {
@@ -54,6 +78,8 @@ export interface DriveOptions {
   start?: { lat: number; lon: number };
   /** accumulated fuel signal: litres per hour at idle and per km driving */
   fuel?: { idleLph: number; perKm: number };
+  /** a tachograph broadcasting the driver cards (DI, PGN 65131) by BAM on can0; default none */
+  tachograph?: TachographOptions;
 }
 
 export interface PhaseTruth {
@@ -109,6 +135,7 @@ export const NAMES = {
   rateY: 'gnss_imu.AngularRateY',
   rateZ: 'gnss_imu.AngularRateZ',
   driver: 'Vehicle.Driver.Identifier.Subject',
+  coDriver: 'Vehicle.Driver.CoDriver.Identifier.Subject',
   fuel: 'Vehicle.Powertrain.FuelSystem.AccumulatedConsumption',
 } as const;
 
@@ -252,6 +279,29 @@ export function drive(phases: readonly Phase[], o: DriveOptions = {}): Drive {
   if (o.driver) {
     for (let tt = t0; tt <= tEnd; tt += 1) if (!state(tt).gap) texts.push({ t: tt, name: NAMES.driver, value: o.driver });
   }
+  // tachograph DI broadcasts: the frames go out in frames(); as VSS texts every broadcast's ids come
+  // at the time its last packet completes it (where the decoder delivers it)
+  const diGap = 0.05;
+  const diSends: Array<{ t: number; payload: Uint8Array }> = [];
+  if (o.tachograph) {
+    const tc = o.tachograph;
+    const period = tc.period ?? 10;
+    const at = (from: number | string): number => (typeof from === 'number' ? t0 + from : phaseStart(truth, from));
+    const cards = tc.cards.map((c) => ({ t: at(c.from), driver: c.driver, coDriver: c.coDriver ?? '' }));
+    const times = new Set<number>(cards.map((c) => c.t));
+    for (let tt = t0; tt <= tEnd; tt += period) times.add(tt);
+    for (const tt of [...times].sort((a, b) => a - b)) {
+      let cur: (typeof cards)[number] | undefined;
+      for (const c of cards) if (c.t <= tt) cur = c;
+      if (cur === undefined || tt > tEnd) continue;
+      const payload = encodeDriverId(cur.driver, cur.coDriver);
+      const done = tt + (payload.length > 8 ? Math.ceil(payload.length / 7) * diGap : 0);
+      if (done > tEnd || state(tt).gap || state(done).gap) continue;
+      diSends.push({ t: tt, payload });
+      texts.push({ t: done, name: NAMES.driver, value: cur.driver }, { t: done, name: NAMES.coDriver, value: cur.coDriver });
+    }
+    texts.sort((a, b) => a.t - b.t);
+  }
   const infos: SignalInfo[] = [
     { name: NAMES.speed, unit: 'km/h', derived: false },
     { name: NAMES.rpm, unit: 'rpm', derived: false },
@@ -279,6 +329,8 @@ export function drive(phases: readonly Phase[], o: DriveOptions = {}): Drive {
       out.push({ iface: 'can1', frame: mk(k.t, imu, imu.encode({ ImuValid: 1, AccelerationX: x, AccelerationY: y, AccelerationZ: z, AngularRateX: rx, AngularRateY: ry, AngularRateZ: rz })) });
     });
     gnssTicks.forEach((k, i) => out.push({ iface: 'can1', frame: mk(k.t, pos, pos.encode({ PositionValid: 1, PositionAccuracy: 2, Latitude: gnssVals[i]![0], Longitude: gnssVals[i]![1] })) }));
+    const sa = o.tachograph?.sa ?? 0xee;
+    for (const d of diSends) for (const f of broadcastFrames(PGN.DI, sa, d.payload, d.t, { gap: diGap })) out.push({ iface: 'can0', frame: f });
     out.sort((a, b) => a.frame.t - b.frame.t);
     return out;
   };
@@ -314,6 +366,12 @@ export function batches(d: Pick<Drive, 'samples' | 'texts' | 'infos'>, size: num
     out.push(b.take());
   }
   return out;
+}
+
+function phaseStart(phases: readonly PhaseTruth[], label: string): number {
+  const p = phases.find((x) => x.label === label);
+  if (!p) throw new Error(`no phase ${label}`);
+  return p.t0;
 }
 
 /** Phase i's start time in a drive. */

@@ -1,6 +1,7 @@
 // J1939 decoding of a bus: DBC messages matched by PGN (whatever the source address and priority of
 // the frame; a DBC's J1939 id carries one SA and priority, real buses vary both), transport protocol
-// reassembly, DM1 and VIN. One decoder per bus (interface): TP sessions are per bus.
+// reassembly, DM1, VIN and the tachograph's driver identification (DI). One decoder per bus
+// (interface): TP sessions are per bus.
 
 import type { FrameBatch } from '../../can/frame.js';
 import { FrameFlag } from '../../can/frame.js';
@@ -9,6 +10,7 @@ import { DecodeStatus } from '../decode.js';
 import { decodeDm1, type Dm1, type LegacySpnLayout } from './dm1.js';
 import { destinationOf, pgnOf, PGN } from './pgn.js';
 import { TransportReassembler, type TpCounters, type TpTimeouts } from './transport.js';
+import { decodeDriverId, type DriverIdentification } from './driver-id.js';
 import { decodeVin } from './vin.js';
 
 export interface J1939Sink {
@@ -16,6 +18,8 @@ export interface J1939Sink {
   message?(t: number, sa: number, da: number, msg: Message, data: Uint8Array, values: Float64Array): void;
   dm1?(t: number, sa: number, dm1: Dm1): void;
   vin?(t: number, sa: number, vin: string): void;
+  /** DI (PGN 65131) with at least one usable driver field (see driver-id.ts), every time one arrives */
+  driverId?(t: number, sa: number, di: DriverIdentification): void;
   /** a PGN neither the DBC nor this decoder knows (called per frame or reassembled message) */
   unknown?(t: number, pgn: number, sa: number): void;
 }
@@ -43,6 +47,10 @@ export interface J1939Counters {
   badDm1: number;
   vin: number;
   badVin: number;
+  /** DI messages passed on */
+  driverId: number;
+  /** DI messages with a junk, over-long or "not available" driver field (passed on if the other is usable) */
+  badDriverId: number;
   tp: TpCounters;
 }
 
@@ -59,7 +67,7 @@ export class J1939Decoder {
   private readonly byPgn = new Map<number, Entry>();
   private readonly tp: TransportReassembler;
   private readonly legacySpn: LegacySpnLayout;
-  private readonly c = { frames: 0, notJ1939: 0, decoded: 0, truncated: 0, unknown: 0, dm1: 0, badDm1: 0, vin: 0, badVin: 0 };
+  private readonly c = { frames: 0, notJ1939: 0, decoded: 0, truncated: 0, unknown: 0, dm1: 0, badDm1: 0, vin: 0, badVin: 0, driverId: 0, badDriverId: 0 };
   /** one 64-byte buffer and a view of it per length: single frames reach the sink without allocation */
   private readonly scratch = new Uint8Array(64);
   private readonly views: Uint8Array[] = [];
@@ -149,6 +157,14 @@ export class J1939Decoder {
       else {
         this.c.vin++;
         sink.vin?.(t, sa, vin);
+      }
+    } else if (pgn === PGN.DI) {
+      known = true;
+      const di = decodeDriverId(data, off, len);
+      if (di.driver1 === undefined || di.driver2 === undefined) this.c.badDriverId++;
+      if (di.driver1 !== undefined || di.driver2 !== undefined) {
+        this.c.driverId++;
+        sink.driverId?.(t, sa, di);
       }
     }
     if (!known) {

@@ -17,6 +17,8 @@ export const PGN = {
   DM1: 0xfeca,
   /** Vehicle identification (VI): VIN */
   VI: 0xfeec,
+  /** Driver's identification (DI, PGN 65131): tachograph driver card ids */
+  DI: 0xfe6b,
   REQUEST: 0xea00,
 } as const;
 
