@@ -11,7 +11,9 @@ import { basicAuth, requireAccount } from './http-auth.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { createInsuranceRouter } from './insurance-api.js';
 import { createClaimsRouter, createInsurerCallbackRouter } from './claims-api.js';
+import { apiDocument } from './api-document.js';
 import { activeClaimsService } from '../insurance/claims/registry.js';
+import type { ClaimsService } from '../insurance/claims/service.js';
 import { PolicyRegister } from '../insurance/register.js';
 import { RenewalService } from '../insurance/service.js';
 import { DEFAULT_SCHEDULE, scheduleProblems } from '../insurance/schedule.js';
@@ -113,12 +115,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   if (bad.length > 0) throw new Error(`UBI_DEPOT_TZ: ${bad.join('; ')}`);
   const register = new PolicyRegister(registerFile(opts.dataDir, env));
   const renewals = new RenewalService(register, schedule, DEFAULT_QUOTE_CONFIG);
-  const api = express.Router();
-  // claims first: answered by the ubi-insurer config node's service once the flows deploy one (503
-  // before). The insurance router ends in a catch-all 404, so a router mounted after it is never reached.
-  api.use(createClaimsRouter({ claims: activeClaimsService }));
-  api.use(createInsuranceRouter({ service: renewals }));
-  app.use(API_ROOT, basicAuth(creds, 'ubi-edge'), api);
+  app.use(API_ROOT, basicAuth(creds, 'ubi-edge'), createApiRouter({ renewals, claims: activeClaimsService }));
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
 
   const flowsStarted = new Promise<void>((resolve) => RED.events.once('flows:started', () => resolve()));
@@ -155,6 +152,20 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The REST API mounted at API_ROOT (behind Basic auth): claims and renewal routes, and the OpenAPI
+ * document of both plus the insurer callback at GET /openapi.json (test/server/openapi-coverage.test.ts
+ * checks the document against this router's routes).
+ */
+export function createApiRouter(deps: { renewals: RenewalService; claims: () => ClaimsService | null }): express.Router {
+  const api = express.Router();
+  // claims first: answered by the ubi-insurer config node's service once the flows deploy one (503
+  // before). The insurance router ends in a catch-all 404, so a router mounted after it is never reached.
+  api.use(createClaimsRouter({ claims: deps.claims }));
+  api.use(createInsuranceRouter({ service: deps.renewals, openApi: (base) => apiDocument(base, INSURER_CALLBACK_ROOT) }));
+  return api;
 }
 
 function nodeRedSettings(opts: HostOptions, userDir: string, creds: AdminCredentials, credentialSecret: string): Record<string, unknown> {

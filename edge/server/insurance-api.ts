@@ -1,5 +1,6 @@
 // REST API of the renewal flow: policies, CSV import/export, renewals due, quotes, referrals,
-// outcomes, KPIs, and its own OpenAPI 3 description at GET /openapi.json. Mounted by the host under
+// outcomes, KPIs, and an OpenAPI 3 description at GET /openapi.json (its own routes', or the one the
+// host hands in: the whole API's, edge/server/api-document.ts). Mounted by the host under
 // /api/v1 behind authentication:
 //   app.use('/api/v1', requireAccount(creds, dataDir), basicAuth(creds, 'ubi-edge'), createInsuranceRouter({ service }));
 // Every body and query is validated; errors are JSON { error, errors?: [{field, reason, line?}] }.
@@ -10,6 +11,7 @@ import { dueWithin } from '../insurance/schedule.js';
 import type { RenewalService } from '../insurance/service.js';
 import { describeColumns, TABLES, type TableName } from '../insurance/tables.js';
 import { ValidationError, type RowError } from '../insurance/types.js';
+import type { JsonSchema, OpenApiDocument, OpenApiParameter, OpenApiResponse } from './openapi.js';
 
 export interface InsuranceApiDeps {
   service: RenewalService;
@@ -17,6 +19,11 @@ export interface InsuranceApiDeps {
   now?: () => number;
   /** largest CSV upload, bytes (default 5 MB) */
   maxCsvBytes?: number;
+  /**
+   * The document served at GET /openapi.json, given where the router is mounted. Default: this
+   * router's routes only (openApi below); the host serves the whole API's (api-document.ts).
+   */
+  openApi?: (base: string) => OpenApiDocument;
 }
 
 class HttpError extends Error {
@@ -63,8 +70,9 @@ export function createInsuranceRouter(deps: InsuranceApiDeps): express.Router {
   r.use(express.json({ limit: '256kb' }));
   r.use(express.text({ type: ['text/csv', 'text/plain'], limit: deps.maxCsvBytes ?? 5 * 1024 * 1024 }));
 
+  const document = deps.openApi ?? openApi;
   r.get('/openapi.json', (req, res) => {
-    res.json(openApi(req.baseUrl || '/'));
+    res.json(document(req.baseUrl || '/'));
   });
 
   r.get('/policies', (req, res) => {
@@ -155,18 +163,18 @@ export function createInsuranceRouter(deps: InsuranceApiDeps): express.Router {
 }
 
 const errorSchema = { $ref: '#/components/schemas/Error' };
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const errors = { '400': { description: 'invalid input; `errors` names each field', ...json(errorSchema) }, '401': { description: 'authentication required' } };
+const json = (schema: JsonSchema) => ({ content: { 'application/json': { schema } } });
+const errors: Record<string, OpenApiResponse> = { '400': { description: 'invalid input; `errors` names each field', ...json(errorSchema) }, '401': { description: 'authentication required', ...json(errorSchema) } };
 
-function columnsSchema(t: TableName): object {
+function columnsSchema(t: TableName): JsonSchema {
   const cols = describeColumns(TABLES[t] as never);
   return { type: 'object', additionalProperties: false, required: cols.filter((c) => c.required).map((c) => c.name), properties: Object.fromEntries(cols.map((c) => [c.name, { type: 'string', description: c.doc }])) };
 }
 
 /** The OpenAPI 3.0 description of this router; `base` is where it is mounted. */
-export function openApi(base: string): object {
+export function openApi(base: string): OpenApiDocument {
   const date = { type: 'string', format: 'date' };
-  const tableParam = { name: 'table', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(TABLES) } };
+  const tableParam: OpenApiParameter = { name: 'table', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(TABLES) } };
   return {
     openapi: '3.0.3',
     info: { title: 'ubi-edge insurance API', version: '1', description: 'Policy register, renewal reminders, UBI renewal quotes, underwriting referrals, outcomes and KPIs. Money in the register is in integer cents (`...Cents`); CSV and JSON input take currency units with up to 2 decimals.' },
@@ -200,7 +208,8 @@ export function openApi(base: string): object {
       },
       '/referrals': { get: { summary: 'Policies referred to an underwriter, with the reasons', responses: { '200': { description: 'referrals' } } } },
       '/kpis': { get: { summary: 'Renewal, premium and claims KPIs for [from, to) as of a day, with the year-earlier comparison and a monthly trend', parameters: [{ name: 'from', in: 'query', schema: date }, { name: 'to', in: 'query', schema: date }, { name: 'asOf', in: 'query', schema: date }], responses: { '200': { description: 'KPI report' }, ...errors } } },
-      '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3' } } } },
+      // behind the same Basic auth as the rest of /api/v1
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3', ...json({ type: 'object', required: ['openapi', 'paths'], properties: { openapi: { type: 'string' }, paths: { type: 'object' } } }) }, '401': errors['401']! } } },
     },
   };
 }

@@ -119,6 +119,14 @@ export interface ManualReport {
 
 const MANUAL_FIELDS = ['vin', 'plate', 'vehicleId', 'occurredAt', 'latitude', 'longitude', 'description', 'driverId', 'injuries', 'test', 'reference'];
 const ISO_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** The manual report's optional strings: pattern and meaning (the REST API's OpenAPI document uses them too, edge/server/claims-api.ts). */
+export const MANUAL_STRINGS = {
+  vin: { re: /^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$/, what: 'a VIN (17 characters, A-Z without I, O, Q, and 0-9)' },
+  plate: { re: /^[A-Za-z0-9][A-Za-z0-9 -]{0,14}$/, what: 'a plate (letters, digits, spaces, hyphens; up to 15)' },
+  vehicleId: { re: /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, what: 'an id (letters, digits, _ . : -; up to 64)' },
+  driverId: { re: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, what: 'a driver id (letters, digits, _ . -; up to 64)' },
+  reference: { re: /^[A-Za-z0-9][A-Za-z0-9_.:\/-]{0,63}$/, what: 'a reference (letters, digits, _ . : / -; up to 64)' },
+} as const;
 
 /** Validates a manual FNOL body; throws ClaimInputError naming every bad field. */
 export function parseManualReport(body: unknown, nowMs: number): ManualReport {
@@ -126,18 +134,18 @@ export function parseManualReport(body: unknown, nowMs: number): ManualReport {
   const b = body as Record<string, unknown>;
   const errs: FieldError[] = [];
   for (const k of Object.keys(b)) if (!MANUAL_FIELDS.includes(k)) errs.push({ field: k, reason: `unknown field (expected: ${MANUAL_FIELDS.join(', ')})` });
-  const optStr = (k: string, re: RegExp, what: string): string | null => {
+  const optStr = (k: keyof typeof MANUAL_STRINGS): string | null => {
     const v = b[k];
     if (v === undefined || v === null || v === '') return null;
-    if (typeof v !== 'string' || !re.test(v)) {
-      errs.push({ field: k, reason: `must be ${what}` });
+    if (typeof v !== 'string' || !MANUAL_STRINGS[k].re.test(v)) {
+      errs.push({ field: k, reason: `must be ${MANUAL_STRINGS[k].what}` });
       return null;
     }
     return v;
   };
-  const vin = optStr('vin', /^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$/, 'a VIN (17 characters, A-Z without I, O, Q, and 0-9)');
-  const plate = optStr('plate', /^[A-Za-z0-9][A-Za-z0-9 -]{0,14}$/, 'a plate (letters, digits, spaces, hyphens; up to 15)');
-  const vehicleId = optStr('vehicleId', /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'an id (letters, digits, _ . : -; up to 64)');
+  const vin = optStr('vin');
+  const plate = optStr('plate');
+  const vehicleId = optStr('vehicleId');
   if (!vin && !plate && !errs.some((e) => e.field === 'vin' || e.field === 'plate')) errs.push({ field: 'vin', reason: 'required (or plate)' });
   let occurredAtMs = NaN;
   const oa = b.occurredAt;
@@ -164,12 +172,12 @@ export function parseManualReport(body: unknown, nowMs: number): ManualReport {
   if (typeof d !== 'string' || d.trim() === '') errs.push({ field: 'description', reason: 'required: what happened (1-2000 characters)' });
   else if (d.length > 2000) errs.push({ field: 'description', reason: 'at most 2000 characters' });
   else description = d.trim();
-  const driverId = optStr('driverId', /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a driver id (letters, digits, _ . -; up to 64)');
+  const driverId = optStr('driverId');
   const inj = b.injuries ?? 'unknown';
   if (inj !== 'unknown' && inj !== 'none' && inj !== 'yes') errs.push({ field: 'injuries', reason: 'must be one of unknown, none, yes' });
   const test = b.test;
   if (test !== undefined && test !== null && typeof test !== 'boolean') errs.push({ field: 'test', reason: 'must be true or false' });
-  const reference = optStr('reference', /^[A-Za-z0-9][A-Za-z0-9_.:\/-]{0,63}$/, 'a reference (letters, digits, _ . : / -; up to 64)');
+  const reference = optStr('reference');
   if (errs.length) throw new ClaimInputError(errs);
   return {
     vin: vin ? vin.toUpperCase() : null,

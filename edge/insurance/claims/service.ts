@@ -371,6 +371,10 @@ export class ClaimsService extends EventEmitter<ClaimsEvents> {
       const rec: FnolRecord = { ...c.record, policy: { policyNumber: p.policyNumber, documentType: 'FLEET_MOTOR' }, vehicle: { ...c.record.vehicle, vin: p.vin, plate: p.plate }, evidence: evidence ?? c.record.evidence };
       this.store.replaceRecord(rec, this.now());
     }
+    // a record outside the published schema stays dead (was: queued and sent anyway; the insurer can
+    // only refuse it, and the API documents every live claim's record as a valid FNOL record)
+    const problems = validateFnol(this.store.get(fnolId)!.record);
+    if (problems.length) return this.statusOf(this.store.update(fnolId, { reason: `record does not match the FNOL schema: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}` }, this.now())!);
     const n = this.update(c, { state: 'pending', reason: null, attempts: 0 });
     await this.enqueue(n.record);
     return this.statusOf(this.store.get(fnolId)!);
