@@ -18,6 +18,7 @@
 //
 // Runs alternate BENCH_RUNS times (default 3); medians. Prints a table, then one JSON line.
 import fs from 'node:fs';
+import inspector from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -107,13 +108,19 @@ async function ubiRun(influxd: Influxd, log: string, frames: number, db: string,
     }, 1);
     await until(() => inStatus.some((s) => s.startsWith('ended')), 600_000, 'the replay to end', 5);
     if (process.env.BENCH_DEBUG) console.log(`    replay ended at ${((performance.now() - t0) / 1000).toFixed(2)} s, written ${cfg.store?.stats().written}`);
+    const mark = (what: string) => {
+      if (process.env.BENCH_DEBUG) console.log(`    ${what} at ${((performance.now() - t0) / 1000).toFixed(2)} s, written ${cfg.store?.stats().written}`);
+    };
     await quiet(20, last);
+    mark('nodes quiet');
     node('dec').receive({ flush: true }); // closes the last down-sampling windows
     await quiet(20, last);
     node('sc').receive({ payload: null, flush: true }); // closes the trip: trip and scores
     node('inc').receive({ payload: null, flush: true });
     await quiet(20, last);
+    mark('flushed');
     await cfg.store!.writer!.drained(2, 120_000);
+    mark('drained');
     clearInterval(poll);
     poll = undefined;
     const written = cfg.store!.stats().written;
@@ -218,7 +225,20 @@ async function main(): Promise<void> {
     const diy: DiyRun[] = [];
     const ONLY = process.env.BENCH_ONLY;
     if (ONLY === 'ubi') {
+      // diagnosis: BENCH_PROFILE=<file.cpuprofile> profiles this run only (not the log writing or warm-up)
+      const prof = process.env.BENCH_PROFILE;
+      const session = prof ? new inspector.Session() : undefined;
+      if (session) {
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+      }
       const u = await ubiRun(influxd, log.file, log.frames, 'ubi_only', path.join(tmp, 'ob-only'));
+      if (session && prof) {
+        const { profile } = await session.post('Profiler.stop');
+        fs.writeFileSync(prof, JSON.stringify(profile));
+        session.disconnect();
+      }
       console.log(`ubi-edge ${fmt(u.frames / u.seconds)} frames/s (${u.seconds.toFixed(2)} s, ${fmt(u.written)} points)`);
       return;
     }

@@ -104,8 +104,10 @@ export class Reorderer {
   private readonly nameIds = new Map<string, number>();
   private names: string[] = [];
   private rank = new Int32Array(16);
-  /** per batch: batch signal index -> key */
+  /** per batch: batch signal index -> key, or -1 for a signal the consumer does not want */
   private local = new Int32Array(64);
+  /** by key: 1 kept, 0 not wanted, -1 not asked yet */
+  private keepByKey = new Int8Array(64).fill(-1);
 
   // late samples of the last push / flush, handed out before the released ranges
   private outT = new Float64Array(64);
@@ -117,7 +119,28 @@ export class Reorderer {
   /** what the last push / flush released: false until visitReleased() has merged it */
   private pending = false;
 
-  constructor(private readonly horizonS: number) {}
+  /**
+   * keep: which numeric signals the consumer wants (asked once per name and derived flag); the others
+   * are dropped on arrival, before they cost a copy and a merge. Texts are always kept.
+   */
+  constructor(
+    private readonly horizonS: number,
+    private readonly keep?: (info: SignalInfo) => boolean,
+  ) {}
+
+  /** key of a numeric signal, or -1 when the consumer does not want it */
+  private keyOf(info: SignalInfo): number {
+    const key = 2 * this.nameId(info.name) + (info.derived ? 1 : 0);
+    if (!this.keep) return key;
+    if (key >= this.keepByKey.length) {
+      const k = new Int8Array(Math.max(key + 1, this.keepByKey.length * 2)).fill(-1);
+      k.set(this.keepByKey);
+      this.keepByKey = k;
+    }
+    let w = this.keepByKey[key]!;
+    if (w < 0) this.keepByKey[key] = w = this.keep(info) ? 1 : 0;
+    return w === 1 ? key : -1;
+  }
 
   private nameId(name: string): number {
     let id = this.nameIds.get(name);
@@ -155,7 +178,7 @@ export class Reorderer {
     const sigs = b.signals;
     if (this.local.length < sigs.length) this.local = new Int32Array(sigs.length * 2);
     const local = this.local;
-    for (let k = 0; k < sigs.length; k++) local[k] = 2 * this.nameId(sigs[k]!.name) + (sigs[k]!.derived ? 1 : 0);
+    for (let k = 0; k < sigs.length; k++) local[k] = this.keyOf(sigs[k]!);
     const bt = b.t;
     const bs = b.signal;
     const bv = b.value;
@@ -177,10 +200,15 @@ export class Reorderer {
       let lastT = run.lastT;
       for (; i < c; i++) {
         const t = bt[i]!;
-        if (n === cap || t < released || n === head) break;
-        const tl = rt[n - 1]!;
         const s = bs[i]!;
         const key = local[s]!;
+        if (key < 0) {
+          // not wanted: only the source's time counts
+          if (t > lastT) lastT = t;
+          continue;
+        }
+        if (n === cap || t < released || n === head) break;
+        const tl = rt[n - 1]!;
         // before(last)? time, then kind (numeric is 1: never before a text at equal time), then name rank
         if (t !== tl ? t < tl : rk[n - 1] === 1 && rank[key >> 1]! < rank[rkey[n - 1]! >> 1]!) break;
         if (t > lastT) lastT = t;
@@ -194,6 +222,7 @@ export class Reorderer {
       run.n = n;
       run.lastT = lastT;
       if (i < c) {
+        // local[s] >= 0 here: unwanted samples never leave the loop above
         const s = bs[i]!;
         this.add(run, bt[i]!, 1, local[s]!, bv[i]!, sigs[s]!);
         i++;

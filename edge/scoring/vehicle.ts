@@ -95,7 +95,8 @@ export class VehicleScorer {
     reorderS = 1,
   ) {
     this.version = configVersion(cfg);
-    this.merge = new Reorderer(reorderS);
+    // signals without a role never reach the scorer: dropped before the merge copies them
+    this.merge = new Reorderer(reorderS, (info) => this.roleOf(info) !== Role.None);
     const a = cfg.acceleration;
     this.speedHist = new History(Math.max(10, cfg.harsh.maxGapS * 4));
     this.slope = new SpeedSlope(a.derivedWindowS, a.derivedMinSamples, a.derivedMinSpan);
