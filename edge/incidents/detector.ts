@@ -142,6 +142,7 @@ export class VehicleIncidents {
   private open: Open | null = null;
   private driver: string | undefined;
   private now = -Infinity;
+  private nextTrim = -Infinity;
   private out: IncidentOutput[] = [];
   private readonly version: string;
   private readonly merge: Reorderer;
@@ -255,7 +256,11 @@ export class VehicleIncidents {
     if (this.pending && t >= this.pending.t + this.c.handling.windowAfterS) this.evaluatePending(t);
     if (this.open && t > this.open.closeAt) this.finalize();
     if (this.disturbance && t - this.disturbance.lastActive >= this.c.handling.quietS) this.endDisturbance();
-    if (this.ring.size > 0) this.ring.dropBefore(Math.min(t, this.open ? this.open.t : t, this.pending ? this.pending.t : t) - this.c.preS);
+    // the ring is trimmed every 0.25 s of data, not per sample (it holds at most that much more)
+    if (t >= this.nextTrim) {
+      this.nextTrim = t + 0.25;
+      if (this.ring.size > 0) this.ring.dropBefore(Math.min(t, this.open ? this.open.t : t, this.pending ? this.pending.t : t) - this.c.preS);
+    }
     if (Number.isNaN(v)) return;
     switch (role) {
       case Role.Speed:
@@ -330,7 +335,7 @@ export class VehicleIncidents {
     a.have |= role === Role.AccLon ? 1 : 2;
     if (a.have !== 3) return;
     a.have = 0;
-    this.horizontal(t, Math.hypot(a.lon, a.lat) / G);
+    this.horizontal(t, Math.sqrt(a.lon * a.lon + a.lat * a.lat) / G);
   }
 
   private imuAxis(t: number, role: Role, v: number): void {
@@ -357,11 +362,15 @@ export class VehicleIncidents {
     let h: number;
     if (up) {
       const vert = dot(a, up);
-      h = Math.hypot(a[0] - vert * up[0], a[1] - vert * up[1], a[2] - vert * up[2]) / G;
+      // sqrt of the sum, not Math.hypot: this runs per IMU sample and hypot is several times slower
+      const x = a[0] - vert * up[0];
+      const y = a[1] - vert * up[1];
+      const z = a[2] - vert * up[2];
+      h = Math.sqrt(x * x + y * y + z * z) / G;
     } else {
       // no gravity reference yet: a horizontal pulse of threshold g on top of 1 g gravity has a
       // magnitude of sqrt(thr^2 + 1); compare that, scaled back to the threshold
-      const mag = Math.hypot(a[0], a[1], a[2]) / G;
+      const mag = Math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]) / G;
       const thr = this.c.accelThresholdG;
       h = (mag * thr) / Math.sqrt(thr * thr + 1);
     }
