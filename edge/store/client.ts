@@ -1,10 +1,16 @@
 // The `influx` client (InfluxDB 1.x HTTP API) set up for the writer: the client's own retries and
 // host back-off are switched off (maxRetries 0, a back-off of 0 ms never disables the host) because
 // the writer does its own retrying with jitter and must see every failure to keep order and counts.
+//
+// Writes: the outbox already holds each point as line protocol (line.ts, the same bytes the
+// client's writePoints() makes), so writeLines() posts them through the client's own request pool
+// exactly as writePoints() does after serialising (POST /write?db&precision&rp, same auth, timeouts
+// and errors); serialising every point a second time was a third of the writer's CPU.
 import { InfluxDB } from 'influx';
 import type { IPoolOptions } from 'influx';
 import type { InfluxLike, WriteOptions } from './writer.js';
 import type { QueryLike } from './setup.js';
+import { parseLine } from './line.js';
 import type { WirePoint } from './point.js';
 
 export interface InfluxConnection {
@@ -50,7 +56,25 @@ export function parseConnection(c: InfluxConnection): { host: string; port: numb
   return { host: u.hostname, port, protocol, path: u.pathname === '/' ? '' : u.pathname };
 }
 
-export type StoreClient = InfluxLike & QueryLike & { raw: InfluxDB };
+export type StoreClient = InfluxLike &
+  QueryLike & {
+    raw: InfluxDB;
+    /** the client's own writePoints() (it serialises the points itself): the bench's baseline, tests */
+    writePoints(points: WirePoint[], opts: WriteOptions): Promise<void>;
+  };
+
+/** The part of the client's (private) request pool that writePoints() itself calls. */
+interface PoolLike {
+  discard(o: { method: 'POST'; path: string; query: Record<string, string | undefined>; body: string; auth?: string }): Promise<void>;
+}
+
+/** The client's pool and the Basic auth writePoints() sends (its resolved options: 'root' when none was given). */
+function poolOf(raw: InfluxDB): { pool: PoolLike; auth: string | undefined } | undefined {
+  const r = raw as unknown as { _pool?: { discard?: unknown }; _options?: { username?: unknown; password?: unknown } };
+  if (!r._pool || typeof r._pool.discard !== 'function') return undefined;
+  const o = r._options ?? {};
+  return { pool: r._pool as PoolLike, auth: typeof o.username === 'string' ? `${o.username}:${typeof o.password === 'string' ? o.password : ''}` : undefined };
+}
 
 export function createClient(c: InfluxConnection): StoreClient {
   const h = parseConnection(c);
@@ -64,9 +88,16 @@ export function createClient(c: InfluxConnection): StoreClient {
     ...(password ? { password } : {}),
     pool: { maxRetries: 0, requestTimeout: c.timeoutMs ?? 10000, backoff: NO_BACKOFF },
   });
+  const direct = poolOf(raw);
+  const writePoints = (points: WirePoint[], opts: WriteOptions) => raw.writePoints(points, { precision: opts.precision, ...(opts.retentionPolicy ? { retentionPolicy: opts.retentionPolicy } : {}) });
   return {
     raw,
-    writePoints: (points: WirePoint[], opts: WriteOptions) => raw.writePoints(points, { precision: opts.precision, ...(opts.retentionPolicy ? { retentionPolicy: opts.retentionPolicy } : {}) }),
+    writePoints,
+    writeLines: direct
+      ? (lines: readonly string[], opts: WriteOptions) =>
+          direct.pool.discard({ method: 'POST', path: '/write', query: { db: c.database, precision: opts.precision, rp: opts.retentionPolicy }, body: lines.join('\n'), ...(direct.auth !== undefined ? { auth: direct.auth } : {}) })
+      : // another client version without that pool: the slow way, through writePoints()
+        (lines: readonly string[], opts: WriteOptions) => writePoints(lines.map((l) => parseLine(l) ?? { measurement: l, tags: {}, fields: {}, timestamp: 0 }), opts),
     queryRaw: (q: string, opts) => raw.queryRaw(q, opts ?? {}) as Promise<unknown>,
   };
 }

@@ -11,8 +11,14 @@
 // append() writes with a synchronous write(2) before it returns, so an acknowledged record survives
 // the process being killed; power loss is bounded by the fsync policy:
 //   'always'   fdatasync before the append's promise resolves (group commit within one tick)
-//   'interval' fdatasync of dirty segments every fsyncIntervalMs (default 500 ms: loss window <= ~0.5 s)
+//   'interval' fdatasync of dirty segments every fsyncIntervalMs (default 500 ms: loss window <= ~0.5 s
+//              plus the time the fdatasync takes); it runs on libuv's thread pool, so appends and the
+//              writer go on while the disk flushes
 //   'never'    left to the OS
+//
+// The cursor (what the consumer acknowledged) is written at most every cursorIntervalMs (200 ms) per
+// stream, and at close: a crash redelivers at most that much already-delivered data, which is
+// harmless under at-least-once (each cursor write is a rename, which ext4 makes flush the new file).
 //
 // The total size is capped. When an append would pass the cap, whole oldest segments are dropped,
 // lowest dropPriority first, and only from streams whose priority is not above the appending
@@ -22,7 +28,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { crc32 } from './crc32.js';
+import { crc32Range } from './crc32.js';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
@@ -44,6 +50,8 @@ export interface OutboxOptions {
   defaultStream?: StreamOptions;
   /** objects kept in memory per stream for take() without a disk read (default 100000) */
   memRecords?: number;
+  /** the acknowledged position is persisted at most this often per stream (default 200 ms) and at close */
+  cursorIntervalMs?: number;
 }
 
 export interface DropInfo {
@@ -116,6 +124,8 @@ interface Stream {
   appended: number;
   acked: number;
   cursorDirty: boolean;
+  /** host ms of the last cursor write */
+  cursorAt: number;
   /** recently appended objects (write-through cache: the disk copy is for restarts and outages) */
   mem: MemWindow;
 }
@@ -170,6 +180,8 @@ class MemWindow {
 
 const HDR = 16;
 const MAX_RECORD = 64 * 1024 * 1024;
+/** appends up to this (worst case) are framed in one reused buffer */
+const SCRATCH_MAX = 8 * 1024 * 1024;
 const STREAM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const openDirs = new Set<string>();
 
@@ -192,6 +204,14 @@ export class Outbox extends EventEmitter {
   private dropsFile: string;
   private dirsToSync = new Set<string>();
   private overCapWarned = false;
+  private readonly cursorMs: number;
+  private cursorTimer: NodeJS.Timeout | undefined;
+  /** async fdatasyncs in flight per fd, and fds to close once theirs are done */
+  private readonly syncing = new Map<number, number>();
+  private readonly closeAfterSync = new Set<number>();
+  /** delivered segments being unlinked in the background */
+  private readonly unlinking = new Set<string>();
+  private scratch = Buffer.allocUnsafe(64 * 1024);
   readonly recovery: RecoveryReport[] = [];
 
   constructor(opts: OutboxOptions) {
@@ -203,6 +223,7 @@ export class Outbox extends EventEmitter {
     this.streamOpts = opts.streams ?? {};
     this.defaultStream = opts.defaultStream ?? { dropPriority: 'never' };
     this.memLimit = Math.max(0, opts.memRecords ?? 100000);
+    this.cursorMs = Math.max(0, opts.cursorIntervalMs ?? 200);
     this.dropsFile = path.join(this.dir, 'drops.json');
     if (openDirs.has(this.dir)) throw new OutboxError(`outbox ${this.dir}: already open in this process`);
     fs.mkdirSync(this.dir, { recursive: true });
@@ -219,7 +240,7 @@ export class Outbox extends EventEmitter {
       throw e;
     }
     if (this.policy === 'interval') {
-      this.timer = setInterval(() => this.syncDirty(), Math.max(10, opts.fsyncIntervalMs ?? 500));
+      this.timer = setInterval(() => this.syncDirtyAsync(), Math.max(10, opts.fsyncIntervalMs ?? 500));
       this.timer.unref();
     }
   }
@@ -230,15 +251,10 @@ export class Outbox extends EventEmitter {
     if (payloads.length === 0) return Promise.resolve({ stored: 0, dropped: 0 });
     const s = this.stream(stream);
     const bufs = payloads;
-    const lens = new Array<number>(bufs.length);
-    let size = 0;
-    for (let i = 0; i < bufs.length; i++) {
-      const b = bufs[i]!;
-      const len = typeof b === 'string' ? Buffer.byteLength(b, 'utf8') : b.length;
-      if (len > MAX_RECORD) return Promise.reject(new OutboxError(`${stream}: record of ${len} bytes is over ${MAX_RECORD}`));
-      lens[i] = len;
-      size += HDR + len;
-    }
+    const enc = this.encode(s, bufs);
+    if (typeof enc === 'number') return Promise.reject(new OutboxError(`${stream}: record of ${enc} bytes is over ${MAX_RECORD}`));
+    const { frame, lens } = enc;
+    const size = frame.length;
     if (this.total + size > this.cap && !this.makeRoom(s, size)) {
       if (s.opts.dropPriority !== 'never') {
         this.countDrop(s, bufs.length, size, 'cap');
@@ -249,7 +265,6 @@ export class Outbox extends EventEmitter {
         this.emit('warning', `outbox over its cap (${this.total} of ${this.cap} bytes): ${stream} is never dropped, so it is kept`);
       }
     } else if (this.total + size <= this.cap) this.overCapWarned = false;
-    const frame = this.encode(s, bufs, lens, size);
     try {
       this.write(s, frame);
     } catch (e) {
@@ -387,11 +402,11 @@ export class Outbox extends EventEmitter {
     s.ackSeq = Math.min(next, s.nextSeq);
     s.cursorDirty = true;
     s.mem.releaseBelow(s.ackSeq);
-    this.writeCursor(s);
+    this.cursorSoon(s);
     while (s.segments.length > 1 && s.segments[0]!.end <= s.ackSeq) this.deleteFirst(s);
     // the active segment too, once fully delivered and big enough to be worth a new file
     if (s.segments.length === 1 && s.segments[0]!.end <= s.ackSeq && s.segments[0]!.bytes > 0 && s.segments[0]!.bytes >= this.segBytes / 4) {
-      this.rotate(s);
+      this.rotate(s, false);
       this.deleteFirst(s);
     }
   }
@@ -434,11 +449,14 @@ export class Outbox extends EventEmitter {
   /** fdatasync everything now (the close path and 'always' use it). */
   flushSync(): void {
     for (const s of this.streams.values()) {
-      if (s.fd !== undefined && s.dirty) {
+      // also when an async fdatasync is still on its way: this one returns only once it is on disk
+      if (s.fd !== undefined && (s.dirty || this.syncing.has(s.fd))) {
         fs.fdatasyncSync(s.fd);
         s.dirty = false;
       }
     }
+    // rotated-out segments whose async fdatasync has not come back yet
+    for (const fd of this.closeAfterSync) fs.fdatasyncSync(fd);
     this.syncDirsSync();
   }
 
@@ -446,14 +464,18 @@ export class Outbox extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.cursorTimer) clearTimeout(this.cursorTimer);
     try {
       if (this.policy !== 'never') this.flushSync();
     } finally {
       for (const s of this.streams.values()) {
         if (s.cursorDirty) this.writeCursor(s);
-        if (s.fd !== undefined) fs.closeSync(s.fd);
+        if (s.fd !== undefined) this.closeFd(s.fd);
         s.fd = undefined;
       }
+      // unlinks still on their way: done here, so the directory is as it should be when close() returns
+      for (const f of this.unlinking) fs.rmSync(f, { force: true });
+      this.unlinking.clear();
       for (const w of this.syncWaiters.splice(0)) w();
       this.releaseLock();
       openDirs.delete(this.dir);
@@ -519,6 +541,7 @@ export class Outbox extends EventEmitter {
       appended: 0,
       acked: 0,
       cursorDirty: false,
+      cursorAt: 0,
       mem: new MemWindow(),
     };
     // drop segments entirely before the cursor
@@ -625,23 +648,40 @@ export class Outbox extends EventEmitter {
     s.rPos = off;
   }
 
-  private encode(s: Stream, bufs: ReadonlyArray<Buffer | string>, lens: number[], size: number): Buffer {
-    const out = Buffer.allocUnsafe(size);
+  /**
+   * The records framed for the segment, numbered from the stream's next seq; or the byte length of
+   * a record over MAX_RECORD. Strings are encoded straight into a reused scratch buffer sized for
+   * their worst case (3 bytes per UTF-16 unit): measuring each one first (Buffer.byteLength) cost as
+   * much as encoding it. The frame is only valid until the next append (it is written at once).
+   */
+  private encode(s: Stream, bufs: ReadonlyArray<Buffer | string>): { frame: Buffer; lens: number[] } | number {
+    let bound = 0;
+    for (let i = 0; i < bufs.length; i++) {
+      const b = bufs[i]!;
+      // a string has at least as many UTF-8 bytes as UTF-16 units
+      if (b.length > MAX_RECORD) return typeof b === 'string' ? Buffer.byteLength(b, 'utf8') : b.length;
+      bound += HDR + (typeof b === 'string' ? 3 * b.length : b.length);
+    }
+    let out: Buffer;
+    if (bound <= SCRATCH_MAX) {
+      if (this.scratch.length < bound) this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(bound, 2 * this.scratch.length)));
+      out = this.scratch;
+    } else out = Buffer.allocUnsafe(bound); // a huge append: its own buffer, not kept
+    const lens = new Array<number>(bufs.length);
     let off = 0;
     let seq = s.nextSeq;
     for (let i = 0; i < bufs.length; i++) {
       const b = bufs[i]!;
-      const len = lens[i]!;
+      const len = typeof b === 'string' ? out.write(b, off + HDR, 'utf8') : b.copy(out, off + HDR);
+      if (len > MAX_RECORD) return len;
+      lens[i] = len;
       out.writeUInt32LE(len, off);
       out.writeDoubleLE(seq, off + 8);
-      if (typeof b === 'string') out.write(b, off + HDR, len, 'utf8');
-      else b.copy(out, off + HDR);
-      const c = crc32(out.subarray(off + 8, off + HDR + len));
-      out.writeUInt32LE(c, off + 4);
+      out.writeUInt32LE(crc32Range(out, off + 8, off + HDR + len), off + 4);
       off += HDR + len;
       seq++;
     }
-    return out;
+    return { frame: out.subarray(0, off), lens };
   }
 
   private write(s: Stream, frame: Buffer): void {
@@ -664,10 +704,14 @@ export class Outbox extends EventEmitter {
     s.dirty = true;
   }
 
-  private rotate(s: Stream): void {
+  /** Seals the active segment and starts a new one; `sync` false: the old one is being deleted (all delivered). */
+  private rotate(s: Stream, sync = true): void {
     if (s.fd !== undefined) {
-      if (s.dirty && this.policy !== 'never') fs.fdatasyncSync(s.fd);
-      fs.closeSync(s.fd);
+      // 'always': appends waiting for their sync look at the active segment only, so sync it now;
+      // 'interval': in the background like the timer's (the fd is closed once that is done)
+      if (sync && s.dirty && this.policy === 'always') fs.fdatasyncSync(s.fd);
+      else if (sync && s.dirty && this.policy === 'interval') this.syncFdAsync(s, s.fd);
+      this.closeFd(s.fd);
     }
     s.dirty = false;
     const seg = this.newSegmentFile(s, s.nextSeq);
@@ -690,10 +734,15 @@ export class Outbox extends EventEmitter {
       s.segments.push(g);
       return;
     }
-    fs.rmSync(path.join(s.dir, g.file), { force: true });
+    // delivered data: unlinked in the background (freeing a 4 MiB file takes milliseconds here)
+    const f = path.join(s.dir, g.file);
+    this.unlinking.add(f);
+    fs.rm(f, { force: true }, () => this.unlinking.delete(f));
     this.total -= g.bytes;
     this.dirsToSync.add(s.dir);
-    this.seekReader(s, Math.max(s.readSeq, g.end));
+    // the reader was past that segment: same place, one segment less (no need to walk a segment's headers)
+    if (s.readSeq >= g.end && s.rSeg > 0) s.rSeg--;
+    else this.seekReader(s, Math.max(s.readSeq, g.end));
   }
 
   /** Drops oldest droppable segments until `size` more bytes fit under the cap. True when they fit. */
@@ -759,8 +808,23 @@ export class Outbox extends EventEmitter {
     return out;
   }
 
+  /** Writes the cursor now, or within cursorIntervalMs of the last write. */
+  private cursorSoon(s: Stream): void {
+    const now = Date.now();
+    if (now - s.cursorAt >= this.cursorMs) return this.writeCursor(s);
+    if (this.cursorTimer) return;
+    this.cursorTimer = setTimeout(() => {
+      this.cursorTimer = undefined;
+      if (this.closed) return;
+      const t = Date.now();
+      for (const x of this.streams.values()) if (x.cursorDirty) t - x.cursorAt >= this.cursorMs ? this.writeCursor(x) : this.cursorSoon(x);
+    }, Math.max(1, s.cursorAt + this.cursorMs - now));
+    this.cursorTimer.unref();
+  }
+
   private writeCursor(s: Stream): void {
     const f = path.join(s.dir, 'cursor');
+    s.cursorAt = Date.now();
     try {
       fs.writeFileSync(f + '.tmp', String(s.ackSeq));
       fs.renameSync(f + '.tmp', f);
@@ -789,12 +853,40 @@ export class Outbox extends EventEmitter {
     });
   }
 
-  private syncDirty(): void {
-    try {
-      this.flushSync();
-    } catch (e) {
-      this.emit('warning', `fsync failed: ${(e as Error).message}`);
+  /** The 'interval' policy's flush: fdatasync of each dirty segment (and new directory entries) on the thread pool. */
+  private syncDirtyAsync(): void {
+    for (const s of this.streams.values()) {
+      if (s.fd === undefined || !s.dirty) continue;
+      s.dirty = false; // writes from now on make it dirty again, for the next round
+      this.syncFdAsync(s, s.fd);
     }
+    for (const d of this.dirsToSync) {
+      fs.open(d, 'r', (err, fd) => {
+        if (err) return; // directory fsync is not supported everywhere
+        fs.fsync(fd, () => fs.close(fd, () => undefined));
+      });
+    }
+    this.dirsToSync.clear();
+  }
+
+  private syncFdAsync(s: Stream, fd: number): void {
+    this.syncing.set(fd, (this.syncing.get(fd) ?? 0) + 1);
+    fs.fdatasync(fd, (err) => {
+      const n = (this.syncing.get(fd) ?? 1) - 1;
+      if (n > 0) this.syncing.set(fd, n);
+      else this.syncing.delete(fd);
+      if (err) {
+        if (s.fd === fd) s.dirty = true; // try again next round
+        this.emit('warning', `fsync failed: ${err.message}`);
+      }
+      if (n <= 0 && this.closeAfterSync.delete(fd)) fs.close(fd, () => undefined);
+    });
+  }
+
+  /** Closes a segment's fd, or has it closed once the async fdatasync on it is done (never a reused fd number under it). */
+  private closeFd(fd: number): void {
+    if (this.syncing.has(fd)) this.closeAfterSync.add(fd);
+    else fs.closeSync(fd);
   }
 
   private syncDirsSync(): void {
@@ -880,6 +972,6 @@ function checkRecord(buf: Buffer, off: number): { seq: number; payload: Buffer }
   if (len > MAX_RECORD || off + HDR + len > buf.length) return null;
   const seq = buf.readDoubleLE(off + 8);
   if (!Number.isSafeInteger(seq) || seq < 0) return null;
-  if (crc32(buf.subarray(off + 8, off + HDR + len)) !== buf.readUInt32LE(off + 4)) return null;
+  if (crc32Range(buf, off + 8, off + HDR + len) !== buf.readUInt32LE(off + 4)) return null;
   return { seq, payload: buf.subarray(off + HDR, off + HDR + len) };
 }

@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FrameBatch } from '../can/frame.js';
 import { createClient, redactUrl, type InfluxConnection, type StoreClient } from './client.js';
-import { classifyPayload, type ConvertContext } from './convert.js';
+import { classifyPayload, isFrameBatch, isPointLike, type ConvertContext } from './convert.js';
 import './scoring-converters.js';
 import { Outbox, type DropInfo, type FsyncPolicy, type OutboxStats } from './outbox.js';
-import { MEASUREMENTS, validatePoint, type StorePoint } from './point.js';
+import { MEASUREMENTS, pointToLine, type StorePoint } from './point.js';
 import { Quarantine } from './quarantine.js';
 import { BackfillTracker, backfill, ensureDatabase, policies, type SetupOptions, type SetupReport } from './setup.js';
 import { SignalAggregator, type AggregatorOptions } from './signal-aggregator.js';
@@ -184,6 +184,11 @@ export class Store extends EventEmitter {
     const items = Array.isArray(payload) ? payload : [payload];
     const points: StorePoint[] = [];
     for (const x of items) {
+      // plain points (the common case) without classifyPayload()'s wrapper object per point
+      if (isPointLike(x) && !isFrameBatch(x)) {
+        points.push(x as StorePoint);
+        continue;
+      }
       const c = classifyPayload(x, this.ctx);
       if (c.kind === 'frames') {
         if (this.opts.archive) {
@@ -211,25 +216,27 @@ export class Store extends EventEmitter {
   }
 
   private async appendPoints(points: StorePoint[]): Promise<{ points: number; quarantined: number; dropped: number }> {
-    const byStream = new Map<string, { recs: string[]; objs: unknown[] }>();
+    // each point becomes its line of line protocol once, here: that is what the outbox stores (and
+    // keeps in memory for the writer) and what the writer posts
+    const byStream = new Map<string, string[]>();
     let quarantined = 0;
     for (const p of points) {
-      const v = validatePoint(p, this.defaultTags);
-      if (!v.ok) {
+      const line = pointToLine(p, this.defaultTags);
+      if (typeof line !== 'string') {
         quarantined++;
-        this.quarantine.add('validate', v.reason, p);
+        this.quarantine.add('validate', line.reason, p);
         continue;
       }
-      let list = byStream.get(v.point.measurement);
-      if (!list) byStream.set(v.point.measurement, (list = { recs: [], objs: [] }));
-      list.recs.push(JSON.stringify(v.point));
-      list.objs.push(v.point);
+      const m = p.measurement; // valid: a measurement of the schema
+      let list = byStream.get(m);
+      if (!list) byStream.set(m, (list = []));
+      list.push(line);
     }
     if (quarantined > 0) this.log('warn', `${quarantined} point(s) quarantined: ${this.quarantine.read().at(-1)?.reason ?? ''}`);
     let stored = 0;
     let dropped = 0;
-    for (const [stream, { recs, objs }] of byStream) {
-      const r = await this.outbox.append(stream, recs, objs);
+    for (const [stream, lines] of byStream) {
+      const r = await this.outbox.append(stream, lines, lines);
       stored += r.stored;
       dropped += r.dropped;
     }

@@ -1,8 +1,8 @@
 // InfluxWriter: drains the outbox's streams into InfluxDB through the `influx` client.
 //
 // - batches by size (batchSize points) and age (maxAgeMs since the oldest waiting point arrived);
-// - one batch in flight per stream (so a stream is delivered in order, also across an outage), and
-//   at most `concurrency` batches in flight overall;
+// - up to `pipeline` batches in flight per stream (2), acknowledged strictly in take order (so a
+//   stream is delivered in order, also across an outage), and at most `concurrency` in flight overall;
 // - an outage (connection refused/reset, timeout, 5xx) is retried forever with exponential backoff
 //   and full jitter; nothing is acknowledged in the outbox until InfluxDB said 2xx;
 // - a 400/422 (bad point, partial write, type conflict) is not an outage: the batch is split in
@@ -11,8 +11,11 @@
 //   the partial write already stored is not duplicated);
 // - 404 "database not found" runs the database setup and retries; 401/403 retries (with backoff)
 //   and says "auth failed" rather than quarantining good data;
-// - every write says precision 'u' (the outbox holds integer microseconds).
+// - every write says precision 'u' (the outbox holds integer microseconds);
+// - the outbox holds each point as its line of line protocol (line.ts): a batch is posted as it is,
+//   not decoded and serialised again; a refused point is parsed back for the quarantine.
 import { EventEmitter } from 'node:events';
+import { lineTime, parseLine, toLine } from './line.js';
 import type { Outbox, Taken } from './outbox.js';
 import type { WirePoint } from './point.js';
 
@@ -21,9 +24,10 @@ export interface WriteOptions {
   retentionPolicy?: string;
 }
 
-/** What the writer needs of the `influx` client (InfluxDB#writePoints). */
+/** What the writer needs of the `influx` client: post lines of line protocol to /write (client.ts). */
 export interface InfluxLike {
-  writePoints(points: WirePoint[], opts: WriteOptions): Promise<void>;
+  /** lines as toLine() makes them (one point each, no newline) */
+  writeLines(lines: readonly string[], opts: WriteOptions): Promise<void>;
 }
 
 export type WriterState = 'idle' | 'connected' | 'buffering' | 'auth failed' | 'closed';
@@ -254,25 +258,9 @@ export class InfluxWriter extends EventEmitter {
 
   /** Writes one taken batch; true when it may be acknowledged. */
   private async deliver(stream: string, s: StreamState, taken: Taken, prev: Promise<void> | undefined): Promise<boolean> {
-    const records = taken.records;
-    let points: WirePoint[] = [];
-    if (taken.objects) points = taken.objects as WirePoint[];
-    else try {
-      // one parse for the whole batch (much cheaper than one per record)
-      points = JSON.parse('[' + records.map((r) => r.toString('utf8')).join(',') + ']') as WirePoint[];
-    } catch {
-      points = [];
-      for (const r of records) {
-        try {
-          points.push(JSON.parse(r.toString('utf8')) as WirePoint);
-        } catch (e) {
-          this.quarantined++;
-          this.opts.quarantine?.(r.toString('utf8').slice(0, 2000), `outbox record is not JSON: ${(e as Error).message}`, 'decode');
-        }
-      }
-    }
+    const lines = this.lines(taken);
     try {
-      if (points.length > 0) await this.write(stream, s, points, prev);
+      if (lines.length > 0) await this.write(stream, s, lines, prev);
       return true;
     } catch (e) {
       if (!(e instanceof Closing)) {
@@ -283,7 +271,36 @@ export class InfluxWriter extends EventEmitter {
     }
   }
 
-  private async write(stream: string, s: StreamState, points: WirePoint[], prev: Promise<void> | undefined): Promise<void> {
+  /** The batch as lines of line protocol: the records are lines (the Store writes them so); JSON points are from an older outbox. */
+  private lines(taken: Taken): string[] {
+    if (taken.objects) {
+      const objs = taken.objects;
+      const out = new Array<string>(objs.length);
+      for (let i = 0; i < objs.length; i++) {
+        const o = objs[i];
+        out[i] = typeof o === 'string' ? o : toLine(o as WirePoint);
+      }
+      return out;
+    }
+    const out: string[] = [];
+    for (const r of taken.records) {
+      const text = r.toString('utf8');
+      if (r[0] !== 0x7b) {
+        out.push(text);
+        continue;
+      }
+      // '{': a JSON point, as outboxes before line protocol stored them
+      try {
+        out.push(toLine(JSON.parse(text) as WirePoint));
+      } catch (e) {
+        this.quarantined++;
+        this.opts.quarantine?.(text.slice(0, 2000), `outbox record is not a point: ${(e as Error).message}`, 'decode');
+      }
+    }
+    return out;
+  }
+
+  private async write(stream: string, s: StreamState, points: string[], prev: Promise<void> | undefined): Promise<void> {
     let attempt = 0;
     let retrying = false;
     try {
@@ -309,19 +326,21 @@ export class InfluxWriter extends EventEmitter {
   }
 
   /** One try of a batch; bad points are bisected out here. Throws Outage for what must be retried. */
-  private async attempt(stream: string, points: WirePoint[]): Promise<void> {
+  private async attempt(stream: string, points: string[]): Promise<void> {
     if (this.closing) throw new Closing('closing');
     try {
       const rp = this.opts.rpFor?.(stream);
-      await this.client.writePoints(points, rp ? { precision: 'u', retentionPolicy: rp } : { precision: 'u' });
+      await this.client.writeLines(points, rp ? { precision: 'u', retentionPolicy: rp } : { precision: 'u' });
     } catch (err) {
       const c = classify(err);
       this.lastError = c.message;
       if (c.kind === 'bad' || c.kind === 'too large') {
         if (points.length === 1) {
+          // the point as a person reads it (the line itself if it does not parse)
+          const bad = parseLine(points[0]!) ?? points[0];
           this.quarantined++;
-          this.opts.quarantine?.(points[0], c.message, 'database');
-          this.emit('quarantine', points[0], c.message);
+          this.opts.quarantine?.(bad, c.message, 'database');
+          this.emit('quarantine', bad, c.message);
           return;
         }
         const mid = points.length >> 1;
@@ -355,16 +374,17 @@ export class InfluxWriter extends EventEmitter {
     if (this.opts.onWritten) {
       let lo = Number.POSITIVE_INFINITY;
       let hi = Number.NEGATIVE_INFINITY;
-      for (const p of points) {
-        if (p.timestamp < lo) lo = p.timestamp;
-        if (p.timestamp > hi) hi = p.timestamp;
+      for (const l of points) {
+        const t = lineTime(l);
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
       }
       this.opts.onWritten(stream, points.length, lo, hi);
     }
   }
 
   /** A half of a bisected batch: retried on its own until written or quarantined. */
-  private async attemptOrRetry(stream: string, points: WirePoint[]): Promise<void> {
+  private async attemptOrRetry(stream: string, points: string[]): Promise<void> {
     let attempt = 0;
     for (;;) {
       try {

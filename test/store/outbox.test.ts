@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import fc from 'fast-check';
+import { crc32Range } from '../../edge/store/crc32.js';
 import { Outbox, type DropInfo } from '../../edge/store/outbox.js';
+import { waitFor } from '../support/wait-for.js';
 
 const rec = (i: number) => `{"i":${i},"pad":"${'x'.repeat(40)}"}`;
 const idx = (b: Buffer) => (JSON.parse(b.toString()) as { i: number }).i;
@@ -31,7 +35,8 @@ describe('store: outbox', () => {
     assert.equal(o.pending('signal'), 200);
     assert.deepEqual(drainAll(o, 'signal'), Array.from({ length: 200 }, (_, i) => i));
     assert.equal(o.pending('signal'), 0);
-    assert.ok(fs.readdirSync(path.join(dir, 'signal')).filter((f) => f.endsWith('.seg')).length <= 2, 'delivered segments removed');
+    // unlinked in the background, right away
+    await waitFor(() => fs.readdirSync(path.join(dir, 'signal')).filter((f) => f.endsWith('.seg')).length <= 2, 2000, 'delivered segments removed');
     o.close();
   });
 
@@ -207,6 +212,18 @@ describe('store: outbox', () => {
     o.close();
   });
 
+  it('crc32Range() (the outbox record check) = zlib crc32 of the same bytes (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+        const buf = Buffer.from(bytes);
+        const s = bytes.length ? a % (bytes.length + 1) : 0;
+        const e = s + (bytes.length - s ? b % (bytes.length - s + 1) : 0);
+        assert.equal(crc32Range(buf, s, e), zlib.crc32(buf.subarray(s, e)) >>> 0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses a second open of the same directory', () => {
     const o = new Outbox({ dir });
     assert.throws(() => new Outbox({ dir }), /already open/);
@@ -217,6 +234,41 @@ describe('store: outbox', () => {
     const o = new Outbox({ dir, fsync: 'always' });
     await Promise.all([o.append('a', [rec(1)]), o.append('a', [rec(2)])]);
     assert.deepEqual(drainAll(o, 'a'), [1, 2]);
+    o.close();
+  });
+
+  it("fsync 'interval' flushes in the background while appends, rotations and acks go on; close() leaves it all readable", async () => {
+    const warnings: string[] = [];
+    let o = new Outbox({ dir, fsyncIntervalMs: 10, segmentBytes: 4096 });
+    o.on('warning', (w: string) => warnings.push(w));
+    let n = 0;
+    for (let round = 0; round < 40; round++) {
+      await o.append('signal', Array.from({ length: 25 }, () => rec(n++)));
+      if (round % 3 === 0) {
+        const t = o.take('signal', 30);
+        if (t) o.ack('signal', t.next);
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const pending = o.pending('signal');
+    o.close();
+    assert.deepEqual(warnings, []);
+    o = new Outbox({ dir });
+    const got = drainAll(o, 'signal', 50);
+    assert.equal(got.length, pending);
+    assert.deepEqual(got, Array.from({ length: pending }, (_, i) => n - pending + i));
+    o.close();
+  });
+
+  it('persists the acknowledged position within cursorIntervalMs, without a close', async () => {
+    const o = new Outbox({ dir, cursorIntervalMs: 50 });
+    await o.append('event', Array.from({ length: 10 }, (_, i) => rec(i)));
+    const cursor = () => Number(fs.readFileSync(path.join(dir, 'event', 'cursor'), 'utf8'));
+    o.ack('event', o.take('event', 3)!.next);
+    assert.equal(cursor(), 3, 'the first acknowledgement is written at once');
+    o.ack('event', o.take('event', 3)!.next);
+    o.ack('event', o.take('event', 2)!.next);
+    await waitFor(() => cursor() === 8, 1000, 'the cursor at 8');
     o.close();
   });
 });

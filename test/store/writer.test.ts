@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Outbox } from '../../edge/store/outbox.js';
 import { InfluxWriter, classify, type InfluxLike } from '../../edge/store/writer.js';
+import { parseLine, toLine } from '../../edge/store/line.js';
 import type { WirePoint } from '../../edge/store/point.js';
 
 function httpError(status: number, body: string): Error {
@@ -12,6 +13,8 @@ function httpError(status: number, body: string): Error {
 }
 
 const pt = (i: number): WirePoint => ({ measurement: 'event', tags: { vehicle: 'v', type: 't' }, fields: { i }, timestamp: 1e15 + i });
+/** the field i of each line a client was handed */
+const idx = (lines: readonly string[]): number[] => lines.map((l) => parseLine(l)!.fields.i as number);
 
 describe('store: writer', () => {
   let dir: string;
@@ -27,7 +30,7 @@ describe('store: writer', () => {
 
   async function append(n: number): Promise<void> {
     const pts = Array.from({ length: n }, (_, i) => pt(i));
-    await outbox.append('event', pts.map((p) => JSON.stringify(p)));
+    await outbox.append('event', pts.map(toLine));
   }
 
   it('classifies client errors: outage, bad data, too large, missing database, auth', () => {
@@ -46,10 +49,10 @@ describe('store: writer', () => {
     const written: number[] = [];
     let calls = 0;
     const client: InfluxLike = {
-      writePoints: async (points) => {
+      writeLines: async (lines) => {
         calls++;
-        if (points.some((p) => p.fields.i === 37)) throw httpError(400, '{"error":"partial write: field type conflict: i dropped=1"}');
-        for (const p of points) written.push(p.fields.i as number);
+        if (idx(lines).includes(37)) throw httpError(400, '{"error":"partial write: field type conflict: i dropped=1"}');
+        written.push(...idx(lines));
       },
     };
     const q: Array<[unknown, string]> = [];
@@ -59,9 +62,24 @@ describe('store: writer', () => {
     await w.close();
     assert.deepEqual(written.sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i).filter((i) => i !== 37));
     assert.equal(q.length, 1);
-    assert.equal((q[0]![0] as WirePoint).fields.i, 37);
+    assert.deepEqual(q[0]![0] as WirePoint, pt(37), 'the refused line, parsed back into the point');
     assert.match(q[0]![1], /field type conflict/);
     assert.ok(calls <= 2 * Math.ceil(Math.log2(100)) + 2, `${calls} requests`);
+    assert.equal(outbox.pending('event'), 0);
+  });
+
+  it('an outbox written before line protocol (JSON points) is still delivered, as the same lines', async () => {
+    const pts = Array.from({ length: 20 }, (_, i) => pt(i));
+    await outbox.append('event', [...pts.slice(0, 10).map((p) => JSON.stringify(p)), '{not json', ...pts.slice(10).map(toLine)]);
+    const sent: string[] = [];
+    const q: Array<[unknown, string, string]> = [];
+    const w = new InfluxWriter(outbox, { writeLines: async (lines) => void sent.push(...lines) }, { maxAgeMs: 0, quarantine: (p, r, st) => q.push([p, r, st]) });
+    w.start();
+    await w.drained();
+    await w.close();
+    assert.deepEqual(sent, pts.map(toLine));
+    assert.equal(q.length, 1);
+    assert.equal(q[0]![2], 'decode');
     assert.equal(outbox.pending('event'), 0);
   });
 
@@ -70,9 +88,9 @@ describe('store: writer', () => {
     let ok = false;
     const written: number[] = [];
     const client: InfluxLike = {
-      writePoints: async (points) => {
+      writeLines: async (lines) => {
         if (!ok) throw httpError(401, '{"error":"authorization failed"}');
-        written.push(...points.map((p) => p.fields.i as number));
+        written.push(...idx(lines));
       },
     };
     const q: unknown[] = [];
@@ -96,7 +114,7 @@ describe('store: writer', () => {
     let created = false;
     let setups = 0;
     const client: InfluxLike = {
-      writePoints: async () => {
+      writeLines: async () => {
         if (!created) throw httpError(404, '{"error":"database not found: \\"ubi\\""}');
       },
     };
@@ -117,7 +135,7 @@ describe('store: writer', () => {
 
   it('backoff has full jitter within [base/2, min(max, base*2^n)]', () => {
     let r = 0;
-    const w = new InfluxWriter(outbox, { writePoints: async () => undefined }, { retryBaseMs: 100, retryMaxMs: 1000, random: () => r });
+    const w = new InfluxWriter(outbox, { writeLines: async () => undefined }, { retryBaseMs: 100, retryMaxMs: 1000, random: () => r });
     r = 0;
     assert.equal(w.backoff(5), 50);
     r = 1;
@@ -128,7 +146,7 @@ describe('store: writer', () => {
 
   it('close() returns while a write hangs; the batch stays unacknowledged for the next start', async () => {
     await append(5);
-    const w = new InfluxWriter(outbox, { writePoints: () => new Promise<void>(() => undefined) }, { maxAgeMs: 0 });
+    const w = new InfluxWriter(outbox, { writeLines: () => new Promise<void>(() => undefined) }, { maxAgeMs: 0 });
     w.start();
     await new Promise((r) => setTimeout(r, 20));
     const t0 = Date.now();

@@ -1,0 +1,125 @@
+// Line protocol made by the store (line.ts) against the `influx` client's own writePoints(): the same
+// request (body, query, auth) for the same points, captured by a local HTTP server.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { createClient, type StoreClient } from '../../edge/store/client.js';
+import { lineTime, parseLine, toLine } from '../../edge/store/line.js';
+import { pointToLine, validatePoint, type FieldValue, type WirePoint } from '../../edge/store/point.js';
+
+interface Captured {
+  url: string;
+  auth: string | undefined;
+  body: string;
+}
+
+describe('store: line protocol', () => {
+  let server: http.Server;
+  let seen: Captured[] = [];
+  let client: StoreClient;
+  let authed: StoreClient;
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ url: req.url ?? '', auth: req.headers.authorization, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    client = createClient({ url, database: 'db1' });
+    authed = createClient({ url, database: 'db1', username: 'ubi', password: 'p:w' });
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  /** writePoints() and writeLines(toLine) of the same points: the two requests the server saw. */
+  async function both(c: StoreClient, pts: WirePoint[], rp?: string): Promise<[Captured, Captured]> {
+    seen = [];
+    const o = rp ? { precision: 'u' as const, retentionPolicy: rp } : { precision: 'u' as const };
+    await c.writePoints(pts, o);
+    await c.writeLines(pts.map(toLine), o);
+    assert.equal(seen.length, 2);
+    return [seen[0]!, seen[1]!];
+  }
+
+  it('writeLines(toLine) sends the request writePoints() sends, byte for byte', async () => {
+    const pts: WirePoint[] = [
+      { measurement: 'signal', tags: { depot: 'north', vehicle: 'van-1', signal: 'Vehicle.Speed' }, fields: { mean: 12.5, min: 0, max: 1e21, last: -3.25e-7, n: 10 }, timestamp: 1_700_000_000_123_456 },
+      { measurement: 'event', tags: { vehicle: 'van 1,x=y', type: 'harsh_braking' }, fields: { note: 'say "hi" \\ there', ok: true, off: false, zero: 0 }, timestamp: 1_700_000_000_000_001 },
+    ];
+    for (const [c, rp] of [
+      [client, 'raw'],
+      [client, undefined],
+      [authed, 'long'],
+    ] as const) {
+      const [a, b] = await both(c, pts, rp);
+      assert.deepEqual(b, a);
+    }
+  });
+
+  it('the same bytes as writePoints() for any point (property)', async () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '.', '-', '_', ' ', ',', '=', '"', '\\', "'", 'é', '\u2603'), minLength: 1, maxLength: 12 });
+    const value: fc.Arbitrary<FieldValue> = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), text);
+    const point: fc.Arbitrary<WirePoint> = fc.record({
+      measurement: fc.constantFrom('signal', 'event', 'gateway'),
+      tags: fc.dictionary(fc.stringMatching(/^[a-z][a-z_]{0,8}$/), text, { maxKeys: 4 }),
+      fields: fc.dictionary(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.-]{0,8}$/), value, { minKeys: 1, maxKeys: 8 }),
+      timestamp: fc.integer({ min: 946684800000000, max: 7258118400000000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(point, { minLength: 1, maxLength: 20 }), async (pts) => {
+        const [a, b] = await both(client, pts, 'raw');
+        assert.equal(b.body, a.body);
+        assert.equal(b.url, a.url);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('pointToLine() (the store\'s one pass) = toLine(validatePoint()), or the same reason (property)', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '.', '_', ' ', ',', '=', '"', '\\', '\n', "'"), maxLength: 8 });
+    const anyValue = fc.oneof(fc.double(), fc.integer(), fc.boolean(), text, fc.constant(null), fc.constant(undefined), fc.constant({}));
+    const tagText = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '.', '_', ' ', ',', '='), minLength: 1, maxLength: 8 });
+    const likely = fc.record({
+      measurement: fc.constant('event'),
+      tags: fc.record({ vehicle: tagText, type: tagText, depot: fc.oneof(tagText, fc.constant('')), driver: tagText }, { requiredKeys: ['vehicle', 'type'] }),
+      fields: fc.dictionary(fc.constantFrom('peak', 'note', 'lat', 'x_1', 'Ok.b-c', 'severity'), fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), text), { minKeys: 1, maxKeys: 5 }),
+      time: fc.double({ min: 946684800000, max: 7258118400000, noNaN: true }),
+    });
+    const wild = fc.record(
+      {
+        measurement: fc.oneof(fc.constantFrom('signal', 'event', 'gateway', 'claim', 'nope', 'toString', ''), fc.integer()),
+        tags: fc.oneof(fc.dictionary(fc.constantFrom('vehicle', 'signal', 'type', 'depot', 'host', 'status', 'driver', 'bogus'), fc.oneof(text, fc.constant(''), fc.integer()), { maxKeys: 4 }), fc.constant(undefined), fc.constant('x')),
+        fields: fc.oneof(fc.dictionary(fc.constantFrom('mean', 'min', 'n', 'text', 'peak', 'note', 'x y', '__proto__', 'frames_per_s'), anyValue, { maxKeys: 5 }), fc.constant(7)),
+        time: fc.oneof(fc.double({ min: 946684800000, max: 7258118400000, noNaN: true }), fc.constantFrom(1.7e9, Number.NaN), fc.constant('1')),
+      },
+      { requiredKeys: ['measurement', 'fields', 'time'] },
+    );
+    const point = fc.oneof(likely, wild);
+    const defaults = fc.constantFrom<Record<string, string>>({}, { depot: 'north' }, { depot: '' }, { depot: 'a b' });
+    let valid = 0;
+    fc.assert(
+      fc.property(point, defaults, (p, d) => {
+        const v = validatePoint(p, d);
+        const l = pointToLine(p, d);
+        if (v.ok) {
+          valid++;
+          assert.equal(l, toLine(v.point));
+        } else assert.deepEqual(l, { reason: v.reason });
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(valid > 300, `${valid} valid points among the cases`);
+  });
+
+  it('parseLine() gives the point back; lineTime() its timestamp', () => {
+    const p: WirePoint = { measurement: 'event', tags: { vehicle: 'van 1,x=y', type: 't' }, fields: { note: 'say "hi" \\ there, a=b', peak: -1.5e-9, ok: true, n: 3 }, timestamp: 1_700_000_000_000_001 };
+    assert.deepEqual(parseLine(toLine(p)), p);
+    assert.equal(lineTime(toLine(p)), p.timestamp);
+    assert.equal(parseLine('no fields here'), undefined);
+  });
+});
