@@ -30,7 +30,7 @@ export interface StoreOptions {
   /** added as the `depot` tag to every point that has none */
   depot?: string;
   outbox?: { capBytes?: number; segmentBytes?: number; fsync?: FsyncPolicy; fsyncIntervalMs?: number };
-  writer?: { batchSize?: number; maxAgeMs?: number; concurrency?: number; retryBaseMs?: number; retryMaxMs?: number };
+  writer?: { batchSize?: number; maxAgeMs?: number; pipeline?: number; concurrency?: number; retryBaseMs?: number; retryMaxMs?: number };
   /** database setup; enabled unless false */
   setup?: Omit<SetupOptions, 'database'> & { enabled?: boolean };
   signals?: AggregatorOptions;
