@@ -2,12 +2,29 @@
 // helper's recording: the helper wraps Node.prototype's log/status/warn/error/debug/trace/send in sinon
 // spies (behind a Proxy, which sinon's restore does not undo; Node-RED also copies the spied send onto
 // every node) that keep every call with its arguments and call stack, i.e. every message ever sent:
-// time and memory a real runtime does not spend.
+// time and memory a real runtime does not spend. The helper's node API also lacks RED.hooks, which
+// the real runtime hands every node (Node-RED's messaging hooks; ubi-decode uses onSend, see
+// nodes/lib/share.ts): it is put back here, so the benches route messages as the appliance does.
+import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 
 const METHODS = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send', 'metric'];
 
 helper.init(require.resolve('node-red'));
+
+{
+  const registryUtil = (helper as unknown as { _registryUtil?: { createNodeApi(n: unknown): Record<string, unknown> } })._registryUtil;
+  // the same @node-red/util instance the runtime's Flow routes messages through
+  const hooks = (require(require.resolve('@node-red/util', { paths: [path.dirname(require.resolve('node-red'))] })) as { hooks: unknown }).hooks;
+  if (registryUtil) {
+    const create = registryUtil.createNodeApi.bind(registryUtil);
+    registryUtil.createNodeApi = (n) => {
+      const api = create(n);
+      if (!api.hooks) api.hooks = hooks;
+      return api;
+    };
+  }
+}
 
 export { helper };
 

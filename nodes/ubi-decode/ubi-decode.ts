@@ -3,6 +3,7 @@
 import { flushMessage, withoutFlush } from '../lib/flush.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../lib/red.js';
 import { Status } from '../lib/status.js';
+import { shareReadOnlyBatches } from '../lib/share.js';
 import type { FrameBatch } from '../../edge/can/frame.js';
 import { buildDecodeEngine, frameBatchProblem } from '../../edge/signals/config.js';
 import type { DecodeEngine, DecodeOutput } from '../../edge/signals/decoder.js';
@@ -18,6 +19,8 @@ interface DecodeDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
+  // SignalBatches to ubi-score / ubi-incident / ubi-influx-out only: no deep copy per recipient (lib/share.ts)
+  shareReadOnlyBatches(RED);
   RED.nodes.registerType('ubi-decode', function (this: Node, def: DecodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
