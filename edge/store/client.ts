@@ -3,14 +3,16 @@
 // the writer does its own retrying with jitter and must see every failure to keep order and counts.
 //
 // Writes: the outbox already holds each point as line protocol (line.ts, the same bytes the
-// client's writePoints() makes), so writeLines() posts them through the client's own request pool
-// exactly as writePoints() does after serialising (POST /write?db&precision&rp, same auth, timeouts
-// and errors); serialising every point a second time was a third of the writer's CPU.
+// client's writePoints() makes), so writeBody() posts a batch of lines through the client's own
+// request pool exactly as writePoints() does after serialising (POST /write?db&precision&rp, same
+// auth, timeouts and errors); serialising every point a second time was a third of the writer's CPU.
+// The pool takes a Buffer body as it takes a string (it measures it with Buffer.from and writes it
+// with req.write); the test compares the requests byte for byte.
 import { InfluxDB } from 'influx';
 import type { IPoolOptions } from 'influx';
 import type { InfluxLike, WriteOptions } from './writer.js';
 import type { QueryLike } from './setup.js';
-import { parseLine } from './line.js';
+import { parseLine, splitBody } from './line.js';
 import type { WirePoint } from './point.js';
 
 export interface InfluxConnection {
@@ -65,7 +67,7 @@ export type StoreClient = InfluxLike &
 
 /** The part of the client's (private) request pool that writePoints() itself calls. */
 interface PoolLike {
-  discard(o: { method: 'POST'; path: string; query: Record<string, string | undefined>; body: string; auth?: string }): Promise<void>;
+  discard(o: { method: 'POST'; path: string; query: Record<string, string | undefined>; body: string | Buffer; auth?: string }): Promise<void>;
 }
 
 /** The client's pool and the Basic auth writePoints() sends (its resolved options: 'root' when none was given). */
@@ -93,11 +95,11 @@ export function createClient(c: InfluxConnection): StoreClient {
   return {
     raw,
     writePoints,
-    writeLines: direct
-      ? (lines: readonly string[], opts: WriteOptions) =>
-          direct.pool.discard({ method: 'POST', path: '/write', query: { db: c.database, precision: opts.precision, rp: opts.retentionPolicy }, body: lines.join('\n'), ...(direct.auth !== undefined ? { auth: direct.auth } : {}) })
+    writeBody: direct
+      ? (body: Buffer, opts: WriteOptions) =>
+          direct.pool.discard({ method: 'POST', path: '/write', query: { db: c.database, precision: opts.precision, rp: opts.retentionPolicy }, body, ...(direct.auth !== undefined ? { auth: direct.auth } : {}) })
       : // another client version without that pool: the slow way, through writePoints()
-        (lines: readonly string[], opts: WriteOptions) => writePoints(lines.map((l) => parseLine(l) ?? { measurement: l, tags: {}, fields: {}, timestamp: 0 }), opts),
+        (body: Buffer, opts: WriteOptions) => writePoints(splitBody(body).map((l) => parseLine(l) ?? { measurement: l, tags: {}, fields: {}, timestamp: 0 }), opts),
     queryRaw: (q: string, opts) => raw.queryRaw(q, opts ?? {}) as Promise<unknown>,
   };
 }

@@ -48,8 +48,10 @@ export interface OutboxOptions {
   /** known streams; others are created on first append with `defaultStream` */
   streams?: Record<string, StreamOptions>;
   defaultStream?: StreamOptions;
-  /** objects kept in memory per stream for take() without a disk read (default 100000) */
+  /** records kept in memory per stream for take() without a disk read (default 100000): the objects
+   *  handed to append(), or else the framed bytes written (also capped at memBytes, default 32 MiB) */
   memRecords?: number;
+  memBytes?: number;
   /** the acknowledged position is persisted at most this often per stream (default 200 ms) and at close */
   cursorIntervalMs?: number;
 }
@@ -86,6 +88,15 @@ export interface Taken {
   /** seq of the first record */
   first: number;
   /** seq after the last record: pass it to ack() */
+  next: number;
+}
+
+/** Records taken as one buffer: their payloads joined by a separator byte (what an HTTP body wants). */
+export interface TakenJoined {
+  body: Buffer;
+  /** end offset in body of each record's payload; record i starts at ends[i - 1] + 1 (0 for the first) */
+  ends: number[];
+  first: number;
   next: number;
 }
 
@@ -128,6 +139,8 @@ interface Stream {
   cursorAt: number;
   /** recently appended objects (write-through cache: the disk copy is for restarts and outages) */
   mem: MemWindow;
+  /** or the bytes of recent appends, when they came without objects (off the JS heap: no GC cost) */
+  frames: MemFrames;
 }
 
 /** Objects of a contiguous run of seqs [first, first + count), in two parallel arrays from `head`. */
@@ -178,6 +191,83 @@ class MemWindow {
   }
 }
 
+/** The framed bytes of a run of appends, as written to the segment, by seq. */
+interface FrameChunk {
+  first: number;
+  count: number;
+  buf: Buffer;
+  /** offs[i]: where record i's header starts in buf; offs[count] = buf.length */
+  offs: Uint32Array;
+}
+
+class MemFrames {
+  chunks: FrameChunk[] = [];
+  head = 0;
+  records = 0;
+  bytes = 0;
+  private hint = 0;
+
+  has(seq: number): boolean {
+    if (this.head >= this.chunks.length) return false;
+    const last = this.chunks[this.chunks.length - 1]!;
+    return seq >= this.chunks[this.head]!.first && seq < last.first + last.count;
+  }
+
+  /** Index of the chunk holding seq (has(seq) must hold). */
+  locate(seq: number): number {
+    const h = this.chunks[this.hint];
+    if (this.hint >= this.head && h && seq >= h.first && seq < h.first + h.count) return this.hint;
+    let lo = this.head;
+    let hi = this.chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.chunks[mid]!.first <= seq) lo = mid;
+      else hi = mid - 1;
+    }
+    return (this.hint = lo);
+  }
+
+  push(c: FrameChunk, maxRecords: number, maxBytes: number): void {
+    if (this.head < this.chunks.length) {
+      const last = this.chunks[this.chunks.length - 1]!;
+      if (last.first + last.count !== c.first) this.reset();
+    }
+    this.chunks.push(c);
+    this.records += c.count;
+    this.bytes += c.buf.length;
+    while (this.head < this.chunks.length - 1 && (this.records > maxRecords || this.bytes > maxBytes)) this.dropHead();
+  }
+
+  releaseBelow(seq: number): void {
+    while (this.head < this.chunks.length) {
+      const c = this.chunks[this.head]!;
+      if (c.first + c.count > seq) break;
+      this.dropHead();
+    }
+  }
+
+  private dropHead(): void {
+    const c = this.chunks[this.head]!;
+    this.records -= c.count;
+    this.bytes -= c.buf.length;
+    this.chunks[this.head++] = undefined as unknown as FrameChunk; // let the buffer go
+    if (this.head === this.chunks.length) this.reset();
+    else if (this.head > 64 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.hint = Math.max(0, this.hint - this.head);
+      this.head = 0;
+    }
+  }
+
+  reset(): void {
+    this.chunks = [];
+    this.head = 0;
+    this.hint = 0;
+    this.records = 0;
+    this.bytes = 0;
+  }
+}
+
 const HDR = 16;
 const MAX_RECORD = 64 * 1024 * 1024;
 /** appends up to this (worst case) are framed in one reused buffer */
@@ -196,6 +286,7 @@ export class Outbox extends EventEmitter {
   private readonly streamOpts: Record<string, StreamOptions>;
   private readonly defaultStream: StreamOptions;
   private readonly memLimit: number;
+  private readonly memBytes: number;
   private total = 0;
   private timer: NodeJS.Timeout | undefined;
   private syncWaiters: Array<() => void> = [];
@@ -223,6 +314,7 @@ export class Outbox extends EventEmitter {
     this.streamOpts = opts.streams ?? {};
     this.defaultStream = opts.defaultStream ?? { dropPriority: 'never' };
     this.memLimit = Math.max(0, opts.memRecords ?? 100000);
+    this.memBytes = Math.max(0, opts.memBytes ?? 32 * 1024 * 1024);
     this.cursorMs = Math.max(0, opts.cursorIntervalMs ?? 200);
     this.dropsFile = path.join(this.dir, 'drops.json');
     if (openDirs.has(this.dir)) throw new OutboxError(`outbox ${this.dir}: already open in this process`);
@@ -250,15 +342,45 @@ export class Outbox extends EventEmitter {
     if (this.closed) return Promise.reject(new OutboxError('outbox is closed'));
     if (payloads.length === 0) return Promise.resolve({ stored: 0, dropped: 0 });
     const s = this.stream(stream);
-    const bufs = payloads;
-    const enc = this.encode(s, bufs);
+    const enc = this.encode(s, payloads);
     if (typeof enc === 'number') return Promise.reject(new OutboxError(`${stream}: record of ${enc} bytes is over ${MAX_RECORD}`));
-    const { frame, lens } = enc;
+    return this.commit(s, enc.frame, enc.lens, objects);
+  }
+
+  /**
+   * append() of records given as one string, each followed by a one-character separator but the last
+   * (e.g. lines joined by '\n'): ends[i] is where record i ends in `text` (UTF-16 offsets). The
+   * caller builds `text` by concatenation and it is encoded in one go, not record by record: for
+   * short records that is most of the cost (see encodeText()).
+   */
+  appendText(stream: string, text: string, ends: readonly number[]): Promise<{ stored: number; dropped: number }> {
+    if (this.closed) return Promise.reject(new OutboxError('outbox is closed'));
+    if (ends.length === 0) return Promise.resolve({ stored: 0, dropped: 0 });
+    for (let i = 0, from = 0; i < ends.length; from = ends[i++]! + 1) {
+      if (!(ends[i]! >= from)) return Promise.reject(new OutboxError(`${stream}: appendText: ends[${i}] = ${ends[i]} is before the record's start ${from}`));
+    }
+    if (ends[ends.length - 1] !== text.length) return Promise.reject(new OutboxError(`${stream}: appendText: the last record must end where the text ends`));
+    const s = this.stream(stream);
+    let enc = this.encodeText(s, text, ends);
+    if (enc === undefined) {
+      // not ASCII (or huge): record by record
+      const recs = new Array<string>(ends.length);
+      for (let i = 0; i < ends.length; i++) recs[i] = text.slice(i === 0 ? 0 : ends[i - 1]! + 1, ends[i]!);
+      enc = this.encode(s, recs);
+    }
+    if (typeof enc === 'number') return Promise.reject(new OutboxError(`${stream}: record of ${enc} bytes is over ${MAX_RECORD}`));
+    return this.commit(s, enc.frame, enc.lens);
+  }
+
+  /** Stores framed records (per the cap, disk space and fsync policy) and moves the stream on. */
+  private commit(s: Stream, frame: Buffer, lens: number[], objects?: readonly unknown[]): Promise<{ stored: number; dropped: number }> {
+    const stream = s.name;
+    const n = lens.length;
     const size = frame.length;
     if (this.total + size > this.cap && !this.makeRoom(s, size)) {
       if (s.opts.dropPriority !== 'never') {
-        this.countDrop(s, bufs.length, size, 'cap');
-        return Promise.resolve({ stored: 0, dropped: bufs.length });
+        this.countDrop(s, n, size, 'cap');
+        return Promise.resolve({ stored: 0, dropped: n });
       }
       if (!this.overCapWarned) {
         this.overCapWarned = true;
@@ -283,28 +405,39 @@ export class Outbox extends EventEmitter {
       }
       if (!stored) {
         if (s.opts.dropPriority !== 'never') {
-          this.countDrop(s, bufs.length, size, 'disk full');
-          return Promise.resolve({ stored: 0, dropped: bufs.length });
+          this.countDrop(s, n, size, 'disk full');
+          return Promise.resolve({ stored: 0, dropped: n });
         }
-        return Promise.reject(new OutboxError(`${stream}: disk full, ${bufs.length} record(s) not stored: ${last.message}`));
+        return Promise.reject(new OutboxError(`${stream}: disk full, ${n} record(s) not stored: ${last.message}`));
       }
     }
-    if (objects && objects.length === bufs.length && this.memLimit > 0) {
+    if (objects && objects.length === n && this.memLimit > 0) {
       const sizes = new Array<number>(lens.length);
       for (let i = 0; i < lens.length; i++) sizes[i] = HDR + lens[i]!;
       s.mem.push(s.nextSeq, objects, sizes, this.memLimit);
-    } else if (s.mem.count > 0) s.mem.reset(s.nextSeq + bufs.length);
-    s.nextSeq += bufs.length;
-    s.appended += bufs.length;
+      if (s.frames.records > 0) s.frames.reset();
+    } else {
+      if (s.mem.count > 0) s.mem.reset(s.nextSeq + n);
+      if (this.memLimit > 0 && size <= this.memBytes) {
+        // keep a copy of the frame (the scratch buffer is reused): take() reads it instead of the disk
+        const offs = new Uint32Array(lens.length + 1);
+        for (let i = 0; i < lens.length; i++) offs[i + 1] = offs[i]! + HDR + lens[i]!;
+        const buf = Buffer.allocUnsafe(size);
+        frame.copy(buf);
+        s.frames.push({ first: s.nextSeq, count: lens.length, buf, offs }, this.memLimit, this.memBytes);
+      } else if (s.frames.records > 0) s.frames.reset();
+    }
+    s.nextSeq += n;
+    s.appended += n;
     const last = s.segments[s.segments.length - 1]!;
     last.end = s.nextSeq;
-    last.count += bufs.length;
+    last.count += n;
     last.bytes += size;
     this.total += size;
     if (last.bytes >= this.segBytes) this.rotate(s);
     this.emit('append', stream);
-    if (this.policy === 'always') return this.syncSoon().then(() => ({ stored: bufs.length, dropped: 0 }));
-    return Promise.resolve({ stored: bufs.length, dropped: 0 });
+    if (this.policy === 'always') return this.syncSoon().then(() => ({ stored: n, dropped: 0 }));
+    return Promise.resolve({ stored: n, dropped: 0 });
   }
 
   /** Takes up to max records (and about maxBytes) from the read position of a stream. */
@@ -313,9 +446,51 @@ export class Outbox extends EventEmitter {
     if (!s || s.readSeq >= s.nextSeq) return null;
     if (s.mem.get(s.readSeq) >= 0) return this.takeMem(s, max);
     const records: Buffer[] = [];
+    const first = this.read(s, max, maxBytes, (buf, a, b) => void records.push(buf.subarray(a, b)));
+    return first < 0 ? null : { records, first, next: s.readSeq };
+  }
+
+  /**
+   * take() as one buffer: the payloads joined by `sep` (default '\n'), copied once from memory (or
+   * the disk) into it, with no object per record. The writer posts it as the body of a request.
+   */
+  takeJoined(stream: string, max: number, maxBytes = 16 * 1024 * 1024, sep = 0x0a): TakenJoined | null {
+    const s = this.streams.get(stream);
+    if (!s || s.readSeq >= s.nextSeq) return null;
+    const bufs: Buffer[] = [];
+    const from: number[] = [];
+    const to: number[] = [];
+    let total = 0;
+    const first = this.read(s, max, maxBytes, (buf, a, b) => {
+      bufs.push(buf);
+      from.push(a);
+      to.push(b);
+      total += b - a;
+    });
+    if (first < 0) return null;
+    const n = bufs.length;
+    const body = Buffer.allocUnsafe(total + n - 1);
+    const ends = new Array<number>(n);
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      if (i > 0) body[pos++] = sep;
+      pos += bufs[i]!.copy(body, pos, from[i]!, to[i]!);
+      ends[i] = pos;
+    }
+    return { body, ends, first, next: s.readSeq };
+  }
+
+  /**
+   * Hands the records from the read position to visit(buf, payloadStart, payloadEnd), from the kept
+   * frames or else the segment files, and moves the reader past them. Returns the first one's seq
+   * (-1: none).
+   */
+  private read(s: Stream, max: number, maxBytes: number, visit: (buf: Buffer, a: number, b: number) => void): number {
+    if (s.frames.has(s.readSeq)) return this.readFrames(s, max, maxBytes, visit);
+    let n = 0;
     let first = -1;
     let bytes = 0;
-    while (records.length < max && bytes < maxBytes && s.readSeq < s.nextSeq) {
+    while (n < max && bytes < maxBytes && s.readSeq < s.nextSeq) {
       const seg = s.segments[s.rSeg];
       if (!seg) break;
       if (s.rPos >= seg.bytes) {
@@ -329,32 +504,34 @@ export class Outbox extends EventEmitter {
       const buf = readAt(path.join(s.dir, seg.file), s.rPos, want);
       let off = 0;
       let bad = false;
-      while (off + HDR <= buf.length && records.length < max) {
+      while (off + HDR <= buf.length && n < max) {
         const len = buf.readUInt32LE(off);
         if (off + HDR + len > buf.length) {
           if (off === 0 && HDR + len <= seg.bytes - s.rPos) {
             // one record bigger than the budget: read exactly it
             const one = readAt(path.join(s.dir, seg.file), s.rPos, HDR + len);
-            const r = checkRecord(one, 0);
-            if (!r) bad = true;
+            const seq = checkRecord(one, 0);
+            if (seq < 0) bad = true;
             else {
-              if (first < 0) first = r.seq;
-              records.push(r.payload);
-              s.readSeq = r.seq + 1;
+              if (first < 0) first = seq;
+              visit(one, HDR, HDR + len);
+              n++;
+              s.readSeq = seq + 1;
               off = HDR + len;
               bytes += HDR + len;
             }
           }
           break;
         }
-        const r = checkRecord(buf, off);
-        if (!r) {
+        const seq = checkRecord(buf, off);
+        if (seq < 0) {
           bad = true;
           break;
         }
-        if (first < 0) first = r.seq;
-        records.push(r.payload);
-        s.readSeq = r.seq + 1;
+        if (first < 0) first = seq;
+        visit(buf, off + HDR, off + HDR + len);
+        n++;
+        s.readSeq = seq + 1;
         off += HDR + len;
         bytes += HDR + len;
       }
@@ -363,15 +540,39 @@ export class Outbox extends EventEmitter {
         // damaged after start (bit rot): skip the rest of this segment and report it
         const lost = seg.bytes - s.rPos;
         const lostRecords = Math.max(0, seg.end - s.readSeq);
-        this.emit('warning', `${stream}/${seg.file}: damaged record at byte ${s.rPos}; ${lostRecords} record(s), ${lost} bytes skipped`);
+        this.emit('warning', `${s.name}/${seg.file}: damaged record at byte ${s.rPos}; ${lostRecords} record(s), ${lost} bytes skipped`);
         if (lostRecords > 0) this.countDrop(s, lostRecords, lost, 'corrupt');
         s.rPos = seg.bytes;
         s.readSeq = Math.max(s.readSeq, seg.end);
       }
       if (off === 0 && !bad) break;
     }
-    if (records.length === 0) return null;
-    return { records, first, next: s.readSeq };
+    return first;
+  }
+
+  /** read() from the kept frames: no disk read, no CRC check (these are the bytes just written). */
+  private readFrames(s: Stream, max: number, maxBytes: number, visit: (buf: Buffer, a: number, b: number) => void): number {
+    const first = s.readSeq;
+    let n = 0;
+    let bytes = 0;
+    while (n < max && bytes < maxBytes && s.readSeq < s.nextSeq && s.frames.has(s.readSeq)) {
+      const c = s.frames.chunks[s.frames.locate(s.readSeq)]!;
+      const i = s.readSeq - c.first;
+      const a = c.offs[i]!;
+      const b = c.offs[i + 1]!;
+      let seg = s.segments[s.rSeg]!;
+      while (s.rPos >= seg.bytes && s.rSeg + 1 < s.segments.length) {
+        s.rSeg++;
+        s.rPos = 0;
+        seg = s.segments[s.rSeg]!;
+      }
+      visit(c.buf, a + HDR, b);
+      s.rPos += b - a;
+      bytes += b - a;
+      s.readSeq++;
+      n++;
+    }
+    return first;
   }
 
   /** take() from the in-memory copies: advances the reader over the records' bytes without reading them. */
@@ -402,6 +603,7 @@ export class Outbox extends EventEmitter {
     s.ackSeq = Math.min(next, s.nextSeq);
     s.cursorDirty = true;
     s.mem.releaseBelow(s.ackSeq);
+    s.frames.releaseBelow(s.ackSeq);
     this.cursorSoon(s);
     while (s.segments.length > 1 && s.segments[0]!.end <= s.ackSeq) this.deleteFirst(s);
     // the active segment too, once fully delivered and big enough to be worth a new file
@@ -543,6 +745,7 @@ export class Outbox extends EventEmitter {
       cursorDirty: false,
       cursorAt: 0,
       mem: new MemWindow(),
+      frames: new MemFrames(),
     };
     // drop segments entirely before the cursor
     while (s.segments.length > 0 && s.segments[0]!.end <= s.ackSeq && s.segments[0]!.count > 0) {
@@ -572,11 +775,11 @@ export class Outbox extends EventEmitter {
     const keep: Buffer[] = [];
     let rewrite = false;
     while (off < buf.length) {
-      const r = off + HDR <= buf.length ? checkRecord(buf, off) : null;
-      if (r && r.seq > lastSeq) {
-        const len = HDR + r.payload.length;
+      const seq = checkRecord(buf, off);
+      if (seq >= 0 && seq > lastSeq) {
+        const len = HDR + buf.readUInt32LE(off);
         keep.push(buf.subarray(off, off + len));
-        lastSeq = r.seq;
+        lastSeq = seq;
         count++;
         off += len;
         goodEnd = off;
@@ -586,7 +789,7 @@ export class Outbox extends EventEmitter {
       let next = -1;
       for (let p = off + 1; p + HDR <= buf.length; p++) {
         const q = checkRecord(buf, p);
-        if (q && q.seq > lastSeq) {
+        if (q >= 0 && q > lastSeq) {
           next = p;
           break;
         }
@@ -654,6 +857,43 @@ export class Outbox extends EventEmitter {
    * their worst case (3 bytes per UTF-16 unit): measuring each one first (Buffer.byteLength) cost as
    * much as encoding it. The frame is only valid until the next append (it is written at once).
    */
+  /**
+   * encode() of records joined in one string (appendText), when it is ASCII (every line protocol
+   * line of ours is, unless a tag or string holds other characters): the string is written once, at
+   * the end of the scratch buffer, and each record is moved down to its place behind its header
+   * (front to back, each move lands below the bytes still to move). Rebuilding per-record strings
+   * and writing each one cost about twice as much. undefined: not ASCII or too big, do it record by
+   * record.
+   */
+  private encodeText(s: Stream, text: string, ends: readonly number[]): { frame: Buffer; lens: number[] } | number | undefined {
+    const n = ends.length;
+    // ASCII: as many bytes as UTF-16 units; the frame is the text less separators plus headers
+    const size = text.length - (n - 1) + n * HDR;
+    const at = size - text.length; // where the text goes: >= one header ahead of every record
+    if (size + 2 * text.length > SCRATCH_MAX) return undefined;
+    if (this.scratch.length < size + 2 * text.length) this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(size + 2 * text.length, 2 * this.scratch.length)));
+    const out = this.scratch;
+    // room for 3 bytes per unit: all of it is written, and byte count = unit count only if ASCII
+    if (out.write(text, at, 'utf8') !== text.length) return undefined;
+    const lens = new Array<number>(n);
+    let off = 0;
+    let from = 0;
+    let seq = s.nextSeq;
+    for (let i = 0; i < n; i++) {
+      const len = ends[i]! - from;
+      if (len > MAX_RECORD) return len;
+      lens[i] = len;
+      out.copyWithin(off + HDR, at + from, at + from + len);
+      out.writeUInt32LE(len, off);
+      out.writeDoubleLE(seq, off + 8);
+      out.writeUInt32LE(crc32Range(out, off + 8, off + HDR + len), off + 4);
+      off += HDR + len;
+      from = ends[i]! + 1;
+      seq++;
+    }
+    return { frame: out.subarray(0, off), lens };
+  }
+
   private encode(s: Stream, bufs: ReadonlyArray<Buffer | string>): { frame: Buffer; lens: number[] } | number {
     let bound = 0;
     for (let i = 0; i < bufs.length; i++) {
@@ -771,6 +1011,7 @@ export class Outbox extends EventEmitter {
     }
     this.seekReader(s, Math.max(s.readSeq, g.end));
     s.mem.releaseBelow(g.end);
+    s.frames.releaseBelow(g.end);
     if (lostRecords > 0) this.countDrop(s, lostRecords, g.bytes, reason);
     return true;
   }
@@ -966,12 +1207,13 @@ function readAt(file: string, pos: number, len: number): Buffer {
   }
 }
 
-function checkRecord(buf: Buffer, off: number): { seq: number; payload: Buffer } | null {
-  if (off + HDR > buf.length) return null;
+/** The seq of the whole, intact record at off (its payload is buf[off + HDR, off + HDR + len)); -1 if there is none. */
+function checkRecord(buf: Buffer, off: number): number {
+  if (off + HDR > buf.length) return -1;
   const len = buf.readUInt32LE(off);
-  if (len > MAX_RECORD || off + HDR + len > buf.length) return null;
+  if (len > MAX_RECORD || off + HDR + len > buf.length) return -1;
   const seq = buf.readDoubleLE(off + 8);
-  if (!Number.isSafeInteger(seq) || seq < 0) return null;
-  if (crc32Range(buf, off + 8, off + HDR + len) !== buf.readUInt32LE(off + 4)) return null;
-  return { seq, payload: buf.subarray(off + HDR, off + HDR + len) };
+  if (!Number.isSafeInteger(seq) || seq < 0) return -1;
+  if (crc32Range(buf, off + 8, off + HDR + len) !== buf.readUInt32LE(off + 4)) return -1;
+  return seq;
 }

@@ -150,11 +150,19 @@ const NAME_OK = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
 const MIN_MS = 946684800000;
 const MAX_MS = 7258118400000;
 
-const allowedCache = new WeakMap<MeasurementSchema, Set<string>>();
-function allowedTags(s: MeasurementSchema): Set<string> {
-  let a = allowedCache.get(s);
-  if (!a) allowedCache.set(s, (a = new Set([...s.tags.required, ...s.tags.optional])));
-  return a;
+/** What pointToLine() keeps per measurement: its allowed tags, and the field order of its last point. */
+interface SchemaCache {
+  allowed: Set<string>;
+  /** field names in the order the last point had them, sorted, and escaped */
+  order: string[];
+  sorted: string[];
+  escaped: string[];
+}
+const schemaCache = new WeakMap<MeasurementSchema, SchemaCache>();
+function cacheOf(s: MeasurementSchema): SchemaCache {
+  let c = schemaCache.get(s);
+  if (!c) schemaCache.set(s, (c = { allowed: new Set([...s.tags.required, ...s.tags.optional]), order: [], sorted: [], escaped: [] }));
+  return c;
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -186,7 +194,8 @@ export function pointToLine(p: unknown, defaultTags: Record<string, string> = {}
   if (time < MIN_MS || time > MAX_MS) return refuse(`${m}: time: ${time} is not ms since the epoch in 2000..2200 (seconds or ns?)`);
   const tagsIn = p.tags === undefined ? {} : p.tags;
   if (!isRecord(tagsIn)) return refuse(`${m}: tags: not an object`);
-  const allowed = allowedTags(schema);
+  const cache = cacheOf(schema);
+  const allowed = cache.allowed;
   // the point's own tags, in their order; a default tag it sets keeps the default's place
   let own = '';
   let overrides: Record<string, string> | undefined;
@@ -213,7 +222,11 @@ export function pointToLine(p: unknown, defaultTags: Record<string, string> = {}
   line += own;
   const fieldsIn = p.fields;
   if (!isRecord(fieldsIn)) return refuse(`${m}: fields: not an object`);
-  const keys: string[] = [];
+  // field names in the point's order, into a reused array; `same`: the order the last point of this
+  // measurement had, whose sorted order is cached (points of one kind come with one field order)
+  const keys = FIELD_KEYS;
+  keys.length = 0;
+  let same = true;
   for (const k in fieldsIn) {
     const v = fieldsIn[k];
     if (v === undefined || v === null) continue;
@@ -230,13 +243,23 @@ export function pointToLine(p: unknown, defaultTags: Record<string, string> = {}
     } else if (typeof v === 'boolean') {
       if (kind !== 'boolean' && kind !== 'any') return refuse(`${m}: field ${k}: expected ${kind}, got a boolean`);
     } else return refuse(`${m}: field ${k}: ${typeof v} is not a number, string or boolean`);
+    if (same && cache.order[keys.length] !== k) same = false;
     keys.push(k);
   }
   if (keys.length === 0) return refuse(`${m}: no fields`);
-  sortNames(keys);
-  for (let i = 0; i < keys.length; i++) line += (i === 0 ? ' ' : ',') + escapeKey(keys[i]!) + '=' + fieldText(fieldsIn[keys[i]!] as FieldValue);
+  let sorted = cache.sorted;
+  if (!same || keys.length !== cache.order.length) {
+    cache.order = keys.slice();
+    cache.sorted = sorted = keys.slice();
+    sortNames(sorted);
+    for (let i = 0; i < sorted.length; i++) cache.escaped[i] = escapeKey(sorted[i]!);
+    cache.escaped.length = sorted.length;
+  }
+  for (let i = 0; i < sorted.length; i++) line += (i === 0 ? ' ' : ',') + cache.escaped[i]! + '=' + fieldText(fieldsIn[sorted[i]!] as FieldValue);
   return line + ' ' + String(Math.round(time * 1000));
 }
+
+const FIELD_KEYS: string[] = [];
 
 /** Checks a point against its measurement's schema; returns the wire form or the reason it is refused. */
 export function validatePoint(p: unknown, defaultTags: Record<string, string> = {}): Validation {

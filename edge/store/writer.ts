@@ -12,22 +12,22 @@
 // - 404 "database not found" runs the database setup and retries; 401/403 retries (with backoff)
 //   and says "auth failed" rather than quarantining good data;
 // - every write says precision 'u' (the outbox holds integer microseconds);
-// - the outbox holds each point as its line of line protocol (line.ts): a batch is posted as it is,
-//   not decoded and serialised again; a refused point is parsed back for the quarantine.
+// - the outbox holds each point as its line of line protocol (line.ts): a batch is taken as one
+//   buffer (the lines joined by newlines) and posted as it is, not decoded and serialised again; a
+//   refused point is parsed back for the quarantine.
 import { EventEmitter } from 'node:events';
-import { lineTime, parseLine, toLine } from './line.js';
-import type { Outbox, Taken } from './outbox.js';
-import type { WirePoint } from './point.js';
+import { Batch } from './line.js';
+import type { Outbox, TakenJoined } from './outbox.js';
 
 export interface WriteOptions {
   precision: 'u';
   retentionPolicy?: string;
 }
 
-/** What the writer needs of the `influx` client: post lines of line protocol to /write (client.ts). */
+/** What the writer needs of the `influx` client: post line protocol to /write (client.ts). */
 export interface InfluxLike {
-  /** lines as toLine() makes them (one point each, no newline) */
-  writeLines(lines: readonly string[], opts: WriteOptions): Promise<void>;
+  /** lines as toLine() makes them, joined by '\n' */
+  writeBody(body: Buffer, opts: WriteOptions): Promise<void>;
 }
 
 export type WriterState = 'idle' | 'connected' | 'buffering' | 'auth failed' | 'closed';
@@ -215,7 +215,7 @@ export class InfluxWriter extends EventEmitter {
           break;
         }
         if (this.inFlight >= this.concurrency) return;
-        const taken = this.outbox.take(name, this.batchSize);
+        const taken = this.outbox.takeJoined(name, this.batchSize);
         if (!taken) break;
         // what is left over was waiting already: due at once
         s.waitingSince = this.outbox.available(name) > 0 ? 0 : undefined;
@@ -257,10 +257,13 @@ export class InfluxWriter extends EventEmitter {
   }
 
   /** Writes one taken batch; true when it may be acknowledged. */
-  private async deliver(stream: string, s: StreamState, taken: Taken, prev: Promise<void> | undefined): Promise<boolean> {
-    const lines = this.lines(taken);
+  private async deliver(stream: string, s: StreamState, taken: TakenJoined, prev: Promise<void> | undefined): Promise<boolean> {
+    const batch = Batch.fromRecords(taken.body, taken.ends, (text, why) => {
+      this.quarantined++;
+      this.opts.quarantine?.(text.slice(0, 2000), `outbox record is not a point: ${why}`, 'decode');
+    });
     try {
-      if (lines.length > 0) await this.write(stream, s, lines, prev);
+      if (batch.count > 0) await this.write(stream, s, batch, prev);
       return true;
     } catch (e) {
       if (!(e instanceof Closing)) {
@@ -271,42 +274,13 @@ export class InfluxWriter extends EventEmitter {
     }
   }
 
-  /** The batch as lines of line protocol: the records are lines (the Store writes them so); JSON points are from an older outbox. */
-  private lines(taken: Taken): string[] {
-    if (taken.objects) {
-      const objs = taken.objects;
-      const out = new Array<string>(objs.length);
-      for (let i = 0; i < objs.length; i++) {
-        const o = objs[i];
-        out[i] = typeof o === 'string' ? o : toLine(o as WirePoint);
-      }
-      return out;
-    }
-    const out: string[] = [];
-    for (const r of taken.records) {
-      const text = r.toString('utf8');
-      if (r[0] !== 0x7b) {
-        out.push(text);
-        continue;
-      }
-      // '{': a JSON point, as outboxes before line protocol stored them
-      try {
-        out.push(toLine(JSON.parse(text) as WirePoint));
-      } catch (e) {
-        this.quarantined++;
-        this.opts.quarantine?.(text.slice(0, 2000), `outbox record is not a point: ${(e as Error).message}`, 'decode');
-      }
-    }
-    return out;
-  }
-
-  private async write(stream: string, s: StreamState, points: string[], prev: Promise<void> | undefined): Promise<void> {
+  private async write(stream: string, s: StreamState, batch: Batch, prev: Promise<void> | undefined): Promise<void> {
     let attempt = 0;
     let retrying = false;
     try {
       for (;;) {
         try {
-          await this.attempt(stream, points);
+          await this.attempt(stream, batch);
           return;
         } catch (err) {
           if (!(err instanceof Outage)) throw err;
@@ -326,26 +300,26 @@ export class InfluxWriter extends EventEmitter {
   }
 
   /** One try of a batch; bad points are bisected out here. Throws Outage for what must be retried. */
-  private async attempt(stream: string, points: string[]): Promise<void> {
+  private async attempt(stream: string, batch: Batch): Promise<void> {
     if (this.closing) throw new Closing('closing');
     try {
       const rp = this.opts.rpFor?.(stream);
-      await this.client.writeLines(points, rp ? { precision: 'u', retentionPolicy: rp } : { precision: 'u' });
+      await this.client.writeBody(batch.body, rp ? { precision: 'u', retentionPolicy: rp } : { precision: 'u' });
     } catch (err) {
       const c = classify(err);
       this.lastError = c.message;
       if (c.kind === 'bad' || c.kind === 'too large') {
-        if (points.length === 1) {
+        if (batch.count === 1) {
           // the point as a person reads it (the line itself if it does not parse)
-          const bad = parseLine(points[0]!) ?? points[0];
+          const bad = batch.point(0);
           this.quarantined++;
           this.opts.quarantine?.(bad, c.message, 'database');
           this.emit('quarantine', bad, c.message);
           return;
         }
-        const mid = points.length >> 1;
-        await this.attemptOrRetry(stream, points.slice(0, mid));
-        await this.attemptOrRetry(stream, points.slice(mid));
+        const mid = batch.count >> 1;
+        await this.attemptOrRetry(stream, batch.slice(0, mid));
+        await this.attemptOrRetry(stream, batch.slice(mid, batch.count));
         return;
       }
       this.failures++;
@@ -364,7 +338,7 @@ export class InfluxWriter extends EventEmitter {
       }
       throw new Outage(c.message);
     }
-    this.written += points.length;
+    this.written += batch.count;
     this.batches++;
     if (this.state !== 'connected') {
       const was = this.state;
@@ -372,23 +346,17 @@ export class InfluxWriter extends EventEmitter {
       this.emit('state', this.state, was);
     }
     if (this.opts.onWritten) {
-      let lo = Number.POSITIVE_INFINITY;
-      let hi = Number.NEGATIVE_INFINITY;
-      for (const l of points) {
-        const t = lineTime(l);
-        if (t < lo) lo = t;
-        if (t > hi) hi = t;
-      }
-      this.opts.onWritten(stream, points.length, lo, hi);
+      const [lo, hi] = batch.timeRange();
+      this.opts.onWritten(stream, batch.count, lo, hi);
     }
   }
 
   /** A half of a bisected batch: retried on its own until written or quarantined. */
-  private async attemptOrRetry(stream: string, points: string[]): Promise<void> {
+  private async attemptOrRetry(stream: string, batch: Batch): Promise<void> {
     let attempt = 0;
     for (;;) {
       try {
-        return await this.attempt(stream, points);
+        return await this.attempt(stream, batch);
       } catch (err) {
         if (!(err instanceof Outage)) throw err;
         await this.sleep(this.backoff(attempt++));

@@ -7,7 +7,7 @@ import { fromSamples } from '../../edge/signals/signal-batch.js';
 import type { GatewayPoint } from '../../edge/can/ingest-monitor.js';
 import { Store, type StoreOptions } from '../../edge/store/store.js';
 import { createClient } from '../../edge/store/client.js';
-import { parseLine } from '../../edge/store/line.js';
+import { parseLine, splitBody } from '../../edge/store/line.js';
 import type { WirePoint } from '../../edge/store/point.js';
 import type { WriteOptions } from '../../edge/store/writer.js';
 import { Influxd } from '../support/influxd.js';
@@ -156,10 +156,10 @@ describe('store: InfluxDB (real influxd)', function () {
     const sent: Array<{ idx: number[]; ok: boolean }> = [];
     const spy = {
       queryRaw: client.queryRaw,
-      writeLines: async (lines: readonly string[], o: WriteOptions) => {
-        const rec = { idx: lines.map((l) => parseLine(l)!.fields.mean as number), ok: false };
+      writeBody: async (body: Buffer, o: WriteOptions) => {
+        const rec = { idx: splitBody(body).map((l) => parseLine(l)!.fields.mean as number), ok: false };
         sent.push(rec);
-        await client.writeLines(lines, o);
+        await client.writeBody(body, o);
         rec.ok = true;
       },
     };

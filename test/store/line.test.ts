@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { createClient, type StoreClient } from '../../edge/store/client.js';
-import { lineTime, parseLine, toLine } from '../../edge/store/line.js';
+import { Batch, lineTime, parseLine, splitBody, toLine } from '../../edge/store/line.js';
 import { pointToLine, validatePoint, type FieldValue, type WirePoint } from '../../edge/store/point.js';
 
 interface Captured {
@@ -36,17 +36,17 @@ describe('store: line protocol', () => {
   });
   after(() => new Promise<void>((r) => server.close(() => r())));
 
-  /** writePoints() and writeLines(toLine) of the same points: the two requests the server saw. */
+  /** writePoints() and writeBody() of the toLine() lines of the same points: the two requests the server saw. */
   async function both(c: StoreClient, pts: WirePoint[], rp?: string): Promise<[Captured, Captured]> {
     seen = [];
     const o = rp ? { precision: 'u' as const, retentionPolicy: rp } : { precision: 'u' as const };
     await c.writePoints(pts, o);
-    await c.writeLines(pts.map(toLine), o);
+    await c.writeBody(Batch.fromLines(pts.map(toLine)).body, o);
     assert.equal(seen.length, 2);
     return [seen[0]!, seen[1]!];
   }
 
-  it('writeLines(toLine) sends the request writePoints() sends, byte for byte', async () => {
+  it('writeBody(toLine lines) sends the request writePoints() sends, byte for byte', async () => {
     const pts: WirePoint[] = [
       { measurement: 'signal', tags: { depot: 'north', vehicle: 'van-1', signal: 'Vehicle.Speed' }, fields: { mean: 12.5, min: 0, max: 1e21, last: -3.25e-7, n: 10 }, timestamp: 1_700_000_000_123_456 },
       { measurement: 'event', tags: { vehicle: 'van 1,x=y', type: 'harsh_braking' }, fields: { note: 'say "hi" \\ there', ok: true, off: false, zero: 0 }, timestamp: 1_700_000_000_000_001 },
@@ -114,6 +114,20 @@ describe('store: line protocol', () => {
       { numRuns: 3000 },
     );
     assert.ok(valid > 300, `${valid} valid points among the cases`);
+  });
+
+  it('Batch: halves without copying, the refused point back, the time range from the bytes', () => {
+    const pts: WirePoint[] = Array.from({ length: 7 }, (_, i) => ({ measurement: 'event', tags: { vehicle: i % 2 ? 'van é' : 'v', type: 't' }, fields: { i, note: 'a "b"' }, timestamp: 1_700_000_000_000_000 + (i * 37) % 7 }));
+    const b = Batch.fromLines(pts.map(toLine));
+    assert.equal(b.count, 7);
+    assert.deepEqual(splitBody(b.body), pts.map(toLine));
+    const h = b.slice(3, 7);
+    assert.equal(h.count, 4);
+    assert.deepEqual(splitBody(h.body), pts.slice(3).map(toLine));
+    assert.equal(h.body.buffer, b.body.buffer, 'a view, not a copy');
+    assert.deepEqual(h.slice(1, 2).point(0), pts[4]);
+    assert.deepEqual(b.timeRange(), [Math.min(...pts.map((p) => p.timestamp)), Math.max(...pts.map((p) => p.timestamp))]);
+    assert.deepEqual(h.timeRange(), [Math.min(...pts.slice(3).map((p) => p.timestamp)), Math.max(...pts.slice(3).map((p) => p.timestamp))]);
   });
 
   it('parseLine() gives the point back; lineTime() its timestamp', () => {

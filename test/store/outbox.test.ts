@@ -82,6 +82,67 @@ describe('store: outbox', () => {
     o2.close();
   });
 
+  it('takeJoined(): the records joined in one buffer, alike from the kept frames and from the disk, in one order', async () => {
+    // kept frames are capped at 60 records (whole appends), so the oldest come from the segment files
+    let o = new Outbox({ dir, segmentBytes: 1024, memRecords: 60 });
+    for (let i = 0; i < 200; i += 10) await o.append('s', Array.from({ length: 10 }, (_, k) => rec(i + k)));
+    const joined = (t: { body: Buffer; ends: number[] }) => t.ends.map((e, i) => idx(t.body.subarray(i === 0 ? 0 : t.ends[i - 1]! + 1, e)));
+    const got: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      const t = o.takeJoined('s', 13)!;
+      assert.equal(t.body.toString().split('\n').length, t.ends.length);
+      got.push(...joined(t));
+      o.ack('s', t.next);
+    }
+    // taken but not acknowledged: after a restart (disk only) they come again, then the rest
+    const t = o.takeJoined('s', 25)!;
+    assert.deepEqual(joined(t), Array.from({ length: 25 }, (_, i) => 130 + i));
+    o.close();
+    o = new Outbox({ dir });
+    for (let u = o.takeJoined('s', 13); u; u = o.takeJoined('s', 13)) {
+      got.push(...joined(u));
+      o.ack('s', u.next);
+    }
+    assert.deepEqual(got, Array.from({ length: 200 }, (_, i) => i));
+    // and take() from kept frames: the same bytes as from the disk
+    await o.append('s', [rec(200), rec(201)]);
+    assert.deepEqual(o.take('s', 5)!.records.map(idx), [200, 201]);
+    o.rewind('s');
+    o.close();
+    o = new Outbox({ dir });
+    assert.deepEqual(o.take('s', 5)!.records.map(idx), [200, 201]);
+    o.close();
+  });
+
+  it('appendText(): records joined in one string are stored as append() stores them, ASCII or not', async () => {
+    const joinEnds = (recs: string[]) => {
+      const ends: number[] = [];
+      let at = -1;
+      for (const r of recs) ends.push((at = at + 1 + r.length));
+      return { text: recs.join('\n'), ends };
+    };
+    const ascii = Array.from({ length: 50 }, (_, i) => `signal,vehicle=v${i} mean=${i * 0.5} ${1e15 + i}`);
+    const other = ['event,vehicle=van\u00e9 note="\u2603" 1', '', 'x y=1 2', 'emoji=\ud83d\ude97 1'];
+    let o = new Outbox({ dir, segmentBytes: 2048 });
+    for (const recs of [ascii, other, ['one']]) {
+      const { text, ends } = joinEnds(recs);
+      assert.deepEqual(await o.appendText('s', text, ends), { stored: recs.length, dropped: 0 });
+    }
+    await assert.rejects(o.appendText('s', 'ab\ncd', [2, 4]), /must end where the text ends/);
+    await assert.rejects(o.appendText('s', 'ab\ncd', [3, 2]), /before the record's start/);
+    const want = [...ascii, ...other, 'one'];
+    const all = (x: Outbox) => {
+      const got: string[] = [];
+      for (let t = x.take('s', 7); t; t = x.take('s', 7)) got.push(...t.records.map((b) => b.toString('utf8')));
+      return got;
+    };
+    assert.deepEqual(all(o), want, 'from the kept frames');
+    o.close();
+    o = new Outbox({ dir });
+    assert.deepEqual(all(o), want, 'from the segment files');
+    o.close();
+  });
+
   it('rewind() hands out the unacknowledged records again', async () => {
     const o = new Outbox({ dir });
     await o.append('s', [rec(1), rec(2), rec(3)]);

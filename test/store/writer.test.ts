@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Outbox } from '../../edge/store/outbox.js';
 import { InfluxWriter, classify, type InfluxLike } from '../../edge/store/writer.js';
-import { parseLine, toLine } from '../../edge/store/line.js';
+import { parseLine, splitBody, toLine } from '../../edge/store/line.js';
 import type { WirePoint } from '../../edge/store/point.js';
 
 function httpError(status: number, body: string): Error {
@@ -14,7 +14,7 @@ function httpError(status: number, body: string): Error {
 
 const pt = (i: number): WirePoint => ({ measurement: 'event', tags: { vehicle: 'v', type: 't' }, fields: { i }, timestamp: 1e15 + i });
 /** the field i of each line a client was handed */
-const idx = (lines: readonly string[]): number[] => lines.map((l) => parseLine(l)!.fields.i as number);
+const idx = (body: Buffer): number[] => splitBody(body).map((l) => parseLine(l)!.fields.i as number);
 
 describe('store: writer', () => {
   let dir: string;
@@ -49,10 +49,10 @@ describe('store: writer', () => {
     const written: number[] = [];
     let calls = 0;
     const client: InfluxLike = {
-      writeLines: async (lines) => {
+      writeBody: async (body) => {
         calls++;
-        if (idx(lines).includes(37)) throw httpError(400, '{"error":"partial write: field type conflict: i dropped=1"}');
-        written.push(...idx(lines));
+        if (idx(body).includes(37)) throw httpError(400, '{"error":"partial write: field type conflict: i dropped=1"}');
+        written.push(...idx(body));
       },
     };
     const q: Array<[unknown, string]> = [];
@@ -73,7 +73,7 @@ describe('store: writer', () => {
     await outbox.append('event', [...pts.slice(0, 10).map((p) => JSON.stringify(p)), '{not json', ...pts.slice(10).map(toLine)]);
     const sent: string[] = [];
     const q: Array<[unknown, string, string]> = [];
-    const w = new InfluxWriter(outbox, { writeLines: async (lines) => void sent.push(...lines) }, { maxAgeMs: 0, quarantine: (p, r, st) => q.push([p, r, st]) });
+    const w = new InfluxWriter(outbox, { writeBody: async (body) => void sent.push(...splitBody(body)) }, { maxAgeMs: 0, quarantine: (p, r, st) => q.push([p, r, st]) });
     w.start();
     await w.drained();
     await w.close();
@@ -88,9 +88,9 @@ describe('store: writer', () => {
     let ok = false;
     const written: number[] = [];
     const client: InfluxLike = {
-      writeLines: async (lines) => {
+      writeBody: async (body) => {
         if (!ok) throw httpError(401, '{"error":"authorization failed"}');
-        written.push(...idx(lines));
+        written.push(...idx(body));
       },
     };
     const q: unknown[] = [];
@@ -114,7 +114,7 @@ describe('store: writer', () => {
     let created = false;
     let setups = 0;
     const client: InfluxLike = {
-      writeLines: async () => {
+      writeBody: async () => {
         if (!created) throw httpError(404, '{"error":"database not found: \\"ubi\\""}');
       },
     };
@@ -135,7 +135,7 @@ describe('store: writer', () => {
 
   it('backoff has full jitter within [base/2, min(max, base*2^n)]', () => {
     let r = 0;
-    const w = new InfluxWriter(outbox, { writeLines: async () => undefined }, { retryBaseMs: 100, retryMaxMs: 1000, random: () => r });
+    const w = new InfluxWriter(outbox, { writeBody: async () => undefined }, { retryBaseMs: 100, retryMaxMs: 1000, random: () => r });
     r = 0;
     assert.equal(w.backoff(5), 50);
     r = 1;
@@ -146,7 +146,7 @@ describe('store: writer', () => {
 
   it('close() returns while a write hangs; the batch stays unacknowledged for the next start', async () => {
     await append(5);
-    const w = new InfluxWriter(outbox, { writeLines: () => new Promise<void>(() => undefined) }, { maxAgeMs: 0 });
+    const w = new InfluxWriter(outbox, { writeBody: () => new Promise<void>(() => undefined) }, { maxAgeMs: 0 });
     w.start();
     await new Promise((r) => setTimeout(r, 20));
     const t0 = Date.now();
