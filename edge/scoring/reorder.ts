@@ -106,6 +106,8 @@ export class Reorderer {
   private rank = new Int32Array(16);
   /** per batch: batch signal index -> key, or -1 for a signal the consumer does not want */
   private local = new Int32Array(64);
+  /** per batch: batch signal index -> rank of its name */
+  private localRank = new Int32Array(64);
   /** by key: 1 kept, 0 not wanted, -1 not asked yet */
   private keepByKey = new Int8Array(64).fill(-1);
 
@@ -176,58 +178,27 @@ export class Reorderer {
       this.add(run, x.t, 0, 2 * this.nameId(x.name), NaN, x);
     }
     const sigs = b.signals;
-    if (this.local.length < sigs.length) this.local = new Int32Array(sigs.length * 2);
+    if (this.local.length < sigs.length) {
+      this.local = new Int32Array(sigs.length * 2);
+      this.localRank = new Int32Array(sigs.length * 2);
+    }
     const local = this.local;
+    const localRank = this.localRank;
     for (let k = 0; k < sigs.length; k++) local[k] = this.keyOf(sigs[k]!);
-    const bt = b.t;
-    const bs = b.signal;
-    const bv = b.value;
+    // after all keys: a new name re-ranks the others
+    for (let k = 0; k < sigs.length; k++) localRank[k] = local[k]! < 0 ? 0 : this.rank[local[k]! >> 1]!;
     const c = b.count;
-    const rank = this.rank;
-    const released = this.released;
     let i = 0;
     while (i < c) {
-      // fast path, state in locals: numeric samples that go at the end of their run (not late, not
-      // before the run's last held one, room left); anything else goes through add()
-      const rt = run.t;
-      const rv = run.v;
-      const rkey = run.key;
-      const rk = run.k;
-      const rr = run.ref;
-      const cap = rt.length;
-      const head = run.head;
-      let n = run.n;
-      let lastT = run.lastT;
-      for (; i < c; i++) {
-        const t = bt[i]!;
-        const s = bs[i]!;
-        const key = local[s]!;
-        if (key < 0) {
-          // not wanted: only the source's time counts
-          if (t > lastT) lastT = t;
-          continue;
-        }
-        if (n === cap || t < released || n === head) break;
-        const tl = rt[n - 1]!;
-        // before(last)? time, then kind (numeric is 1: never before a text at equal time), then name rank
-        if (t !== tl ? t < tl : rk[n - 1] === 1 && rank[key >> 1]! < rank[rkey[n - 1]! >> 1]!) break;
-        if (t > lastT) lastT = t;
-        rt[n] = t;
-        rv[n] = bv[i]!;
-        rkey[n] = key;
-        rk[n] = 1;
-        rr[n] = sigs[s]!;
-        n++;
-      }
-      run.n = n;
-      run.lastT = lastT;
+      i = appendInOrder(run, b, i, local, localRank, this.rank, this.released);
       if (i < c) {
-        // local[s] >= 0 here: unwanted samples never leave the loop above
-        const s = bs[i]!;
-        this.add(run, bt[i]!, 1, local[s]!, bv[i]!, sigs[s]!);
+        // local[s] >= 0 here: unwanted samples never stop the append
+        const s = b.signal[i]!;
+        this.add(run, b.t[i]!, 1, local[s]!, b.value[i]!, sigs[s]!);
         i++;
       }
     }
+    const bt = b.t;
     if (run.lastT > this.maxT) this.maxT = run.lastT;
     if (c > 0 && bt[0]! < this.firstT) this.firstT = bt[0]!;
     if (texts.length > 0 && texts[0]!.t < this.firstT) this.firstT = texts[0]!.t;
@@ -279,7 +250,17 @@ export class Reorderer {
       if (best === null) return;
       let j = best.head + 1;
       if (second === null) j = best.cut;
-      else while (j < best.cut && before(rank, best, j, second, second.head)) j++;
+      else {
+        // the run is sorted: the stretch that sorts before the other run's head ends where a binary search says
+        let lo = j;
+        let hi = best.cut;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (before(rank, best, mid, second, second.head)) lo = mid + 1;
+          else hi = mid;
+        }
+        j = lo;
+      }
       visit(best.t, best.v, best.k, best.key, best.ref, best.head, j);
       best.head = j;
     }
@@ -368,11 +349,20 @@ export class Reorderer {
     let newest = this.released;
     for (let r = 0; r < runs.length; r++) {
       const x = runs[r]!;
-      let j = x.head;
       const n = x.n;
       const t = x.t;
-      if (all) j = n;
-      else while (j < n && (t[j]! < w || t[j]! <= h)) j++;
+      let j = n;
+      if (!all) {
+        // first held sample that is not safe (times ascend within a run)
+        let lo = x.head;
+        let hi = n;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (t[mid]! < w || t[mid]! <= h) lo = mid + 1;
+          else hi = mid;
+        }
+        j = lo;
+      }
       x.cut = j;
       if (j > x.head) {
         any = true;
@@ -382,6 +372,59 @@ export class Reorderer {
     this.pending = any;
     this.released = newest;
   }
+}
+
+/**
+ * The fast path of push(), kept small so the compiler keeps its state in registers: appends the batch's
+ * numeric samples from i on to the end of the run while they sort after its last held sample (not late,
+ * room left), skips unwanted ones (their time still counts for the source); returns where it stopped.
+ */
+function appendInOrder(run: Run, b: SignalBatch, i: number, local: Int32Array, localRank: Int32Array, rank: Int32Array, released: number): number {
+  const bt = b.t;
+  const bs = b.signal;
+  const bv = b.value;
+  const sigs = b.signals;
+  const c = b.count;
+  const rt = run.t;
+  const rv = run.v;
+  const rkey = run.key;
+  const rk = run.k;
+  const rr = run.ref;
+  const cap = rt.length;
+  let n = run.n;
+  let lastT = run.lastT;
+  if (n === run.head) {
+    // nothing held: the first wanted sample goes through add() (it may be late)
+    for (; i < c && local[bs[i]!]! < 0; i++) if (bt[i]! > lastT) lastT = bt[i]!;
+    run.lastT = lastT;
+    return i;
+  }
+  // the last held sample: time and name rank (-1 for a text: a numeric sample at its time goes after it)
+  let tl = rt[n - 1]!;
+  let rl = rk[n - 1] === 1 ? rank[rkey[n - 1]! >> 1]! : -1;
+  for (; i < c; i++) {
+    const t = bt[i]!;
+    const s = bs[i]!;
+    const key = local[s]!;
+    if (key < 0) {
+      if (t > lastT) lastT = t;
+      continue;
+    }
+    const r = localRank[s]!;
+    if (n === cap || t < released || t < tl || (t === tl && r < rl)) break;
+    if (t > lastT) lastT = t;
+    rt[n] = t;
+    rv[n] = bv[i]!;
+    rkey[n] = key;
+    rk[n] = 1;
+    rr[n] = sigs[s]!;
+    n++;
+    tl = t;
+    rl = r;
+  }
+  run.n = n;
+  run.lastT = lastT;
+  return i;
 }
 
 /** true when sample i of run a sorts before sample j of run b */
