@@ -52,8 +52,13 @@ const COMMON_OPTIONAL = ['depot'] as const;
 /** The schema of ARCHITECTURE.md's measurements. Extend with registerMeasurement(). */
 export const MEASUREMENTS: Record<string, MeasurementSchema> = {};
 
+/** measurement name -> schema (a Map: no prototype names, one lookup) */
+const byName = new Map<string, MeasurementSchema>();
+
+/** Adds (or replaces) a measurement. A schema is not changed once registered (pointToLine caches what it derives from it): register a new one instead. */
 export function registerMeasurement(s: MeasurementSchema): void {
   MEASUREMENTS[s.name] = s;
+  byName.set(s.name, s);
 }
 
 registerMeasurement({
@@ -144,24 +149,35 @@ export type Validation = { ok: true; point: WirePoint } | { ok: false; reason: s
 
 const MAX_KEY = 256;
 const MAX_STRING = 64 * 1024;
-// a tag value must not be empty (invalid line protocol) nor hold characters the client does not escape well
 const NAME_OK = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
 // years 2000..2200: catches seconds-vs-ms mistakes (1.6e9 "ms" is January 1970)
 const MIN_MS = 946684800000;
 const MAX_MS = 7258118400000;
 
-/** What pointToLine() keeps per measurement: its allowed tags, and the field order of its last point. */
+/**
+ * What pointToLine() keeps per measurement, so that a point costs no lookup by name: the allowed
+ * tags (escaped, and whether required), and the field names of the last point in their order, with
+ * their kinds and their sorted order (points of one kind come with one field order).
+ */
 interface SchemaCache {
-  allowed: Set<string>;
-  /** field names in the order the last point had them, sorted, and escaped */
+  tags: Map<string, { esc: string; required: boolean }>;
+  requiredCount: number;
   order: string[];
-  sorted: string[];
-  escaped: string[];
+  kinds: Array<FieldKind | 'any'>;
+  /** sorted position -> position in `order`, and the escaped names in sorted order */
+  perm: number[];
+  escSorted: string[];
 }
 const schemaCache = new WeakMap<MeasurementSchema, SchemaCache>();
 function cacheOf(s: MeasurementSchema): SchemaCache {
   let c = schemaCache.get(s);
-  if (!c) schemaCache.set(s, (c = { allowed: new Set([...s.tags.required, ...s.tags.optional]), order: [], sorted: [], escaped: [] }));
+  if (!c) {
+    const tags = new Map<string, { esc: string; required: boolean }>();
+    // required first: the order a refusal lists them in
+    for (const k of s.tags.required) tags.set(k, { esc: escapeKey(k), required: true });
+    for (const k of s.tags.optional) if (!tags.has(k)) tags.set(k, { esc: escapeKey(k), required: false });
+    schemaCache.set(s, (c = { tags, requiredCount: new Set(s.tags.required).size, order: [], kinds: [], perm: [], escSorted: [] }));
+  }
   return c;
 }
 
@@ -178,16 +194,21 @@ function refuse(reason: string): Refusal {
   return { reason };
 }
 
+// reused by every call (pointToLine is synchronous): a point's field names and values in its order
+const KEYS: string[] = [];
+const VALS: FieldValue[] = [];
+
 /**
  * Checks a point against its measurement's schema and makes its line of line protocol in the same
  * pass (no intermediate point object: this is the store's per-point hot path); or says why the
- * point is refused. The line is toLine(validatePoint(p).point), byte for byte (tested).
+ * point is refused. The line is toLine(validatePoint(p).point), byte for byte (tested, also against
+ * the rules as they were written before this pass existed).
  */
 export function pointToLine(p: unknown, defaultTags: Record<string, string> = {}): string | Refusal {
   if (!isRecord(p)) return refuse('not an object');
   const m = p.measurement;
   if (typeof m !== 'string' || m.length === 0) return refuse('measurement: missing');
-  const schema = Object.hasOwn(MEASUREMENTS, m) ? MEASUREMENTS[m] : undefined;
+  const schema = byName.get(m);
   if (!schema) return refuse(`measurement: "${m.slice(0, 40)}" is not in the schema (${Object.keys(MEASUREMENTS).join(', ')})`);
   const time = p.time;
   if (typeof time !== 'number' || !Number.isFinite(time)) return refuse(`${m}: time: not a number (ms since the epoch)`);
@@ -195,45 +216,58 @@ export function pointToLine(p: unknown, defaultTags: Record<string, string> = {}
   const tagsIn = p.tags === undefined ? {} : p.tags;
   if (!isRecord(tagsIn)) return refuse(`${m}: tags: not an object`);
   const cache = cacheOf(schema);
-  const allowed = cache.allowed;
+  let hasDefaults = false;
+  for (const k in defaultTags) if (defaultTags[k] !== '') hasDefaults = true;
   // the point's own tags, in their order; a default tag it sets keeps the default's place
   let own = '';
   let overrides: Record<string, string> | undefined;
+  let required = 0;
   for (const k in tagsIn) {
     const v = tagsIn[k];
     if (v === undefined || v === null || v === '') continue; // an absent tag, not an error
-    if (!allowed.has(k)) return refuse(`${m}: tag "${k.slice(0, 40)}" is not in the schema (allowed: ${[...allowed].join(', ')})`);
+    const t = cache.tags.get(k);
+    if (t === undefined) return refuse(`${m}: tag "${k.slice(0, 40)}" is not in the schema (allowed: ${[...cache.tags.keys()].join(', ')})`);
     if (typeof v !== 'string') return refuse(`${m}: tag ${k}: not a string`);
-    // a tag value must not be empty (invalid line protocol) nor hold characters the client does not escape well
-    if (v.length > MAX_KEY || hasBadTagChar(v)) return refuse(`${m}: tag ${k}: too long or holds a newline/backslash`);
-    const d = defaultTags[k];
+    // no newline (it would end the line) nor backslash (the client escapes it badly)
+    const ev = v.length > MAX_KEY ? undefined : tagValue(v);
+    if (ev === undefined) return refuse(`${m}: tag ${k}: too long or holds a newline/backslash`);
+    if (t.required) required++;
+    const d = hasDefaults ? defaultTags[k] : undefined;
     if (d !== undefined && d !== '') (overrides ??= {})[k] = v;
-    else own += ',' + escapeKey(k) + '=' + escapeKey(v);
+    else own += ',' + t.esc + '=' + ev;
   }
-  for (const k of schema.tags.required) {
-    const d = defaultTags[k];
-    if ((d === undefined || d === '') && !isNonEmptyString(tagsIn[k])) return refuse(`${m}: tag ${k}: missing`);
+  if (required < cache.requiredCount) {
+    // some required tag is not among the point's own: a default tag may still give it
+    for (const k of schema.tags.required) {
+      const d = defaultTags[k];
+      if ((d === undefined || d === '') && !isNonEmptyString(tagsIn[k])) return refuse(`${m}: tag ${k}: missing`);
+    }
   }
   let line = m;
-  for (const k in defaultTags) {
-    const d = defaultTags[k]!;
-    if (d !== '') line += ',' + escapeKey(k) + '=' + escapeKey(overrides?.[k] ?? d);
+  if (hasDefaults) {
+    for (const k in defaultTags) {
+      const d = defaultTags[k]!;
+      if (d !== '') line += ',' + escapeKey(k) + '=' + escapeKey(overrides?.[k] ?? d);
+    }
   }
   line += own;
   const fieldsIn = p.fields;
   if (!isRecord(fieldsIn)) return refuse(`${m}: fields: not an object`);
-  // field names in the point's order, into a reused array; `same`: the order the last point of this
-  // measurement had, whose sorted order is cached (points of one kind come with one field order)
-  const keys = FIELD_KEYS;
-  keys.length = 0;
-  let same = true;
+  const order = cache.order;
+  let same = true; // the same names in the same order as the last point so far
+  let n = 0;
   for (const k in fieldsIn) {
     const v = fieldsIn[k];
     if (v === undefined || v === null) continue;
-    const known = schema.fields[k] as FieldKind | undefined;
-    if (known === undefined && (!NAME_OK.test(k) || k.length > MAX_KEY || k === '__proto__')) return refuse(`${m}: field name "${k.slice(0, 40)}" is not a plain name`);
-    const kind: FieldKind | 'any' | undefined = known ?? schema.extraFields;
-    if (kind === undefined) return refuse(`${m}: field "${k}" is not in the schema`);
+    let kind: FieldKind | 'any' | undefined;
+    if (same && order[n] === k) kind = cache.kinds[n];
+    else {
+      same = false;
+      const known = Object.hasOwn(schema.fields, k) ? schema.fields[k] : undefined;
+      if (known === undefined && (!NAME_OK.test(k) || k.length > MAX_KEY || k === '__proto__')) return refuse(`${m}: field name "${k.slice(0, 40)}" is not a plain name`);
+      kind = known ?? schema.extraFields;
+      if (kind === undefined) return refuse(`${m}: field "${k}" is not in the schema`);
+    }
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) return refuse(`${m}: field ${k}: ${v} is not a finite number`);
       if (kind !== 'number' && kind !== 'any') return refuse(`${m}: field ${k}: expected ${kind}, got a number`);
@@ -243,23 +277,38 @@ export function pointToLine(p: unknown, defaultTags: Record<string, string> = {}
     } else if (typeof v === 'boolean') {
       if (kind !== 'boolean' && kind !== 'any') return refuse(`${m}: field ${k}: expected ${kind}, got a boolean`);
     } else return refuse(`${m}: field ${k}: ${typeof v} is not a number, string or boolean`);
-    if (same && cache.order[keys.length] !== k) same = false;
-    keys.push(k);
+    KEYS[n] = k;
+    VALS[n] = v;
+    n++;
   }
-  if (keys.length === 0) return refuse(`${m}: no fields`);
-  let sorted = cache.sorted;
-  if (!same || keys.length !== cache.order.length) {
-    cache.order = keys.slice();
-    cache.sorted = sorted = keys.slice();
-    sortNames(sorted);
-    for (let i = 0; i < sorted.length; i++) cache.escaped[i] = escapeKey(sorted[i]!);
-    cache.escaped.length = sorted.length;
-  }
-  for (let i = 0; i < sorted.length; i++) line += (i === 0 ? ' ' : ',') + cache.escaped[i]! + '=' + fieldText(fieldsIn[sorted[i]!] as FieldValue);
+  if (n === 0) return refuse(`${m}: no fields`);
+  if (!same || n !== order.length) remember(schema, cache, n);
+  const perm = cache.perm;
+  const esc = cache.escSorted;
+  for (let i = 0; i < n; i++) line += (i === 0 ? ' ' : ',') + esc[i]! + '=' + fieldText(VALS[perm[i]!]!);
   return line + ' ' + String(Math.round(time * 1000));
 }
 
-const FIELD_KEYS: string[] = [];
+/** The field order of the point just checked (KEYS[0..n)) becomes the cached one. */
+function remember(schema: MeasurementSchema, cache: SchemaCache, n: number): void {
+  cache.order = KEYS.slice(0, n);
+  cache.kinds = cache.order.map((k) => (Object.hasOwn(schema.fields, k) ? schema.fields[k]! : schema.extraFields!));
+  const sorted = cache.order.slice();
+  sortNames(sorted);
+  cache.perm = sorted.map((k) => cache.order.indexOf(k));
+  cache.escSorted = sorted.map(escapeKey);
+}
+
+/** A tag value escaped as the client escapes it; undefined when it holds a newline, carriage return or backslash. */
+function tagValue(s: string): string | undefined {
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 92) return undefined;
+    if (c === 44 || c === 61 || c === 32) plain = false;
+  }
+  return plain ? s : escapeKey(s);
+}
 
 /** Checks a point against its measurement's schema; returns the wire form or the reason it is refused. */
 export function validatePoint(p: unknown, defaultTags: Record<string, string> = {}): Validation {
@@ -283,14 +332,6 @@ function isNonEmptyString(x: unknown): x is string {
   return typeof x === 'string' && x !== '';
 }
 
-/** A newline, carriage return or backslash (refused in tag values). */
-function hasBadTagChar(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 10 || c === 13 || c === 92) return true;
-  }
-  return false;
-}
 
 /** Field kinds per known field must stay consistent between stored points of one measurement. */
 export function schemaOf(measurement: string): MeasurementSchema | undefined {
