@@ -500,7 +500,10 @@ export class Outbox extends EventEmitter {
         s.readSeq = Math.max(s.readSeq, s.segments[s.rSeg]!.first);
         continue;
       }
-      const want = Math.min(seg.bytes - s.rPos, Math.max(HDR, maxBytes - bytes));
+      // about what `max - n` records take (the segment's mean record size, and some): not the rest
+      // of a 4 MiB segment for a batch of a few thousand; a short read is simply continued
+      const avg = seg.count > 0 ? Math.ceil(seg.bytes / seg.count) : HDR;
+      const want = Math.min(seg.bytes - s.rPos, Math.max(HDR, maxBytes - bytes), Math.max(64 * 1024, Math.ceil((max - n) * avg * 1.1)));
       const buf = readAt(path.join(s.dir, seg.file), s.rPos, want);
       let off = 0;
       let bad = false;
