@@ -19,7 +19,8 @@ export interface LogInput {
   dispose(): Promise<void>;
 }
 
-const READ_CHUNK = 256 * 1024;
+/** bytes per read (and so per parsed chunk) by default: big enough for full-speed parsing */
+export const READ_CHUNK = 256 * 1024;
 
 export async function detectCompression(path: string): Promise<Compression> {
   const fh = await open(path, 'r');
@@ -34,11 +35,12 @@ export async function detectCompression(path: string): Promise<Compression> {
   }
 }
 
-/** Opens a log for reading; rejects when the file cannot be opened (ENOENT, EACCES ...). */
-export async function openLog(path: string): Promise<LogInput> {
+/** Opens a log for reading; rejects when the file cannot be opened (ENOENT, EACCES ...). `chunkBytes`
+ * is the size of the reads (and of the decompressed chunks). */
+export async function openLog(path: string, chunkBytes = READ_CHUNK): Promise<LogInput> {
   const compression = await detectCompression(path);
   if (compression === 'none') {
-    const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
+    const stream = createReadStream(path, { highWaterMark: chunkBytes });
     return {
       stream,
       compression,
@@ -48,8 +50,8 @@ export async function openLog(path: string): Promise<LogInput> {
     };
   }
   if (compression === 'gzip') {
-    const file = createReadStream(path, { highWaterMark: READ_CHUNK });
-    const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+    const file = createReadStream(path, { highWaterMark: chunkBytes });
+    const gunzip = createGunzip({ chunkSize: chunkBytes });
     file.on('error', (e) => gunzip.destroy(e));
     file.pipe(gunzip);
     return {
@@ -61,11 +63,11 @@ export async function openLog(path: string): Promise<LogInput> {
       },
     };
   }
-  return openXz(path);
+  return openXz(path, chunkBytes);
 }
 
-function openXz(path: string): LogInput {
-  const out = new PassThrough({ highWaterMark: READ_CHUNK });
+function openXz(path: string, chunkBytes: number): LogInput {
+  const out = new PassThrough({ highWaterMark: chunkBytes });
   const child = spawn('xz', ['-dc', '--', path], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let done = false;
@@ -137,6 +139,8 @@ export interface ReadOptions {
   onWarning?: (w: SourceWarning) => void;
   /** rename log interfaces (return undefined to drop one) */
   mapIface?: (logIface: string) => string | undefined;
+  /** read size (default READ_CHUNK); a paced replay needs far less than full-speed parsing */
+  chunkBytes?: number;
 }
 
 export interface CandumpChunk extends Pick<CandumpLog, 'batches' | 'order' | 'frames'> {
@@ -150,7 +154,7 @@ export interface CandumpChunk extends Pick<CandumpLog, 'batches' | 'order' | 'fr
  * stays flat whatever the file size. Malformed lines go to onWarning; an unreadable file rejects.
  */
 export async function* readCandumpFile(path: string, opts: ReadOptions = {}): AsyncGenerator<CandumpChunk> {
-  const input = await openLog(path);
+  const input = await openLog(path, opts.chunkBytes);
   const col = new LogCollector(opts.vehicle ?? '', opts.mapIface);
   const parser = new CandumpParser(col, {
     file: path,

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Batcher, DEFAULT_BATCH, type BatchOptions, type Lane } from './batcher.js';
-import { readCandumpFile, type CandumpChunk } from './candump-file.js';
+import { readCandumpFile, READ_CHUNK, type CandumpChunk } from './candump-file.js';
 import { FrameFlag } from './frame.js';
 import {
   emptyCounters,
@@ -15,6 +15,10 @@ import {
   type SourceStatus,
   type SourceWarning,
 } from './source.js';
+
+/** read size of a paced replay: a saturated bus is ~0.2 MB/s of log, so 64 KB is ~0.3 s of it; each
+ * bus holds a few chunks at a time (read ahead, being parsed, parsed frames waiting for their time) */
+const PACED_READ_CHUNK = 64 * 1024;
 
 export interface ReplayOptions {
   vehicle: string;
@@ -127,6 +131,7 @@ export class ReplaySource extends EventEmitter implements FrameSource {
             mapIface: this.mapIface,
             maxWarnings: this.opts.maxWarnings ?? 100,
             onWarning: (w) => this.emitWarning(w),
+            chunkBytes: this.speed > 0 ? PACED_READ_CHUNK : READ_CHUNK,
           });
           for await (const chunk of chunks) {
             this.c.malformed += chunk.malformed - malformedSoFar;

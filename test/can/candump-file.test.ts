@@ -49,6 +49,20 @@ describe('candump log files: plain, gzip, xz', () => {
     assert.equal(chunks.at(-1)!.lines, whole.lines);
   });
 
+  it('a smaller read size (paced replays) gives smaller chunks with the same frames, gz and plain', async () => {
+    const raw = decompress(BUNDLED);
+    const plain = path.join(dir, 'bundled.log');
+    fs.writeFileSync(plain, raw);
+    for (const file of [BUNDLED, plain]) {
+      const big = [];
+      const small = [];
+      for await (const c of readCandumpFile(file)) big.push(c);
+      for await (const c of readCandumpFile(file, { chunkBytes: 64 * 1024 })) small.push(c);
+      assert.ok(small.length >= 3 * big.length, `${file}: ${small.length} chunks of 64 KB vs ${big.length} of 256 KB`);
+      assert.ok(Buffer.concat(small.map((c) => formatLog(c))).equals(raw), file);
+    }
+  });
+
   it('reports malformed lines of a gz file with file:line and goes on', async () => {
     const lines = ['(1.000000) can0 123#01', '(2.000000) can0 12#01', '(3.000000) can0 124#02', 'junk', '(4.000000) can0 125#03'];
     const file = path.join(dir, 'bad.log.gz');
