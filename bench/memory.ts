@@ -9,8 +9,16 @@
 //
 // Usage: npm run bench -- memory [duration]   duration: 600 (s), 10m, 90s; default 10m (BENCH_DURATION)
 // Prints an RSS sample every BENCH_SAMPLE_S (default 5) seconds with the frame rate achieved, then
-// min/max/slope (MB/min, least squares after the warm-up: the first 20 % or 60 s, whichever is less)
+// min/max/slope (MB/min, least squares after the warm-up: the first 20 % or 60 s, whichever is less),
+// where the RSS is at the end (code pages of the node binary, V8's heap, ArrayBuffers, the rest: malloc)
 // and one JSON line. RSS is this process's (Node-RED + nodes + outbox), not influxd's.
+//
+// Runs with the appliance's Node settings (bin/node-flags.js: the V8 heap flags and malloc variables
+// bin/ubi-edge.js starts `ubi-edge start` with): the bench re-runs itself with them and says so.
+// BENCH_NODE_DEFAULTS=1 runs with Node's defaults instead, for comparison (not the appliance's figure).
+// The drive logs are written by a child process, so their writing leaves nothing in this one's RSS.
+// BENCH_BUSES=0: the same harness with an empty flow (Node-RED, the test helper's server, the store).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +33,16 @@ import influxConfigNode from '../nodes/ubi-influx-config/ubi-influx-config.js';
 import influxOutNode from '../nodes/ubi-influx-out/ubi-influx-out.js';
 import type { InfluxConfigNode } from '../nodes/ubi-influx-config/ubi-influx-config.js';
 import { Influxd } from '../test/support/influxd.js';
-import { driveFiles, fmt, gnssDbc, sleep, writeDriveLog } from './support/drive.js';
+import { driveFiles, fmt, gnssDbc, ROOT, sleep, writeDriveLog, type WrittenLog } from './support/drive.js';
+
+interface NodeTuning {
+  missingFlags(): string[];
+  missingEnv(): Record<string, string>;
+  describe(): string;
+  ENV: Record<string, string>;
+}
+// plain JavaScript shipped as is in bin/ (the launcher's), so required at run time
+const tuning = require(path.join(ROOT, 'bin', 'node-flags.js')) as NodeTuning;
 
 
 const BUSES = Number(process.env.BENCH_BUSES ?? 8);
@@ -48,6 +65,8 @@ interface Sample {
   s: number;
   rss: number;
   heap: number;
+  /** V8 heap committed (heapTotal) */
+  heapTotal: number;
   /** ArrayBuffers (typed-array columns, Buffers) outside the JS heap */
   ab: number;
   fps: number;
@@ -70,16 +89,36 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
+/** --write-logs <dir>: the child that writes the drive logs; prints {one, log} as JSON. */
+async function writeLogs(dir: string): Promise<void> {
+  const files = driveFiles();
+  // the drive twice with a 30-minute stop between (two trips), looped: without the stop a looped
+  // drive is one endless trip, which no vehicle drives
+  const one = await writeDriveLog(files, path.join(dir, 'drive1.log'), 1);
+  const log = GAP_S > 0 ? await writeDriveLog(files, path.join(dir, 'drive.log'), 2, Infinity, GAP_S) : one;
+  process.stdout.write(JSON.stringify({ one, log }) + '\n');
+}
+
+/** Where the RSS is (Linux): file-backed pages (the node binary's code and data) and anonymous memory. */
+function smaps(): { file: number; anon: number } | undefined {
+  try {
+    const t = fs.readFileSync('/proc/self/smaps_rollup', 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(t)?.[1] ?? 0) / 1024;
+    return { file: kb('Rss') - kb('Anonymous'), anon: kb('Anonymous') };
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const duration = parseDuration(process.argv[2] ?? process.env.BENCH_DURATION);
   const files = driveFiles();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ubi-bench-memory-'));
   const influxd = await Influxd.start();
   try {
-    // the drive twice with a 30-minute stop between (two trips), looped: without the stop a looped
-    // drive is one endless trip, which no vehicle drives
-    const one = await writeDriveLog(files, path.join(tmp, 'drive1.log'), 1);
-    const log = GAP_S > 0 ? await writeDriveLog(files, path.join(tmp, 'drive.log'), 2, Infinity, GAP_S) : one;
+    const w = spawnSync(process.execPath, [__filename, '--write-logs', tmp], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+    if (w.status !== 0) throw new Error(`writing the drive logs failed (exit ${w.status})`);
+    const { one, log } = JSON.parse(w.stdout.trim().split('\n').pop()!) as { one: WrittenLog; log: WrittenLog };
     const driveFps = (one.frames - 1) / one.span;
     const speed = PER_BUS / driveFps;
     const flow: unknown[] = [
@@ -98,6 +137,11 @@ async function main(): Promise<void> {
     console.log(`input: the car drive (${files.length} file(s), ${log.frames} frames, ${driveFps.toFixed(1)} frames/s), looped with rising timestamps`);
     console.log(`${BUSES} buses x ${PER_BUS} frames/s (replay speed ${speed.toFixed(2)}x each) = ${fmt(BUSES * PER_BUS)} frames/s for ${duration} s, paced in real time`);
     console.log(`influxd ${influxd.url} · Node ${process.version} · ${os.cpus()[0]?.model ?? '?'} x ${os.cpus().length}`);
+    console.log(
+      process.env.BENCH_NODE_DEFAULTS === '1'
+        ? `Node settings: Node's defaults (BENCH_NODE_DEFAULTS=1), NOT the appliance's (${tuning.describe()})`
+        : `Node settings: the appliance's (bin/node-flags.js, as bin/ubi-edge.js starts it): ${[...process.execArgv, ...Object.keys(tuning.ENV).map((k) => `${k}=${process.env[k] ?? ''}`)].join(' ')}`,
+    );
     await startServer();
     await load([canBusNode, canInNode, decodeNode, scoreNode, incidentNode, influxConfigNode, influxOutNode], flow);
     const cfg = helper.getNode('cfg') as unknown as InfluxConfigNode;
@@ -112,7 +156,8 @@ async function main(): Promise<void> {
     let lastFrames = 0;
     let lastT = t0;
     let lastCpu = process.cpuUsage();
-    console.log(`${'t s'.padStart(6)} ${'rss MB'.padStart(8)} ${'heap MB'.padStart(8)} ${'buf MB'.padStart(7)} ${'frames/s'.padStart(9)} ${'cpu %'.padStart(6)} ${'outbox'.padStart(7)}`);
+    console.log('rss: resident set; heap: V8 heap used / committed; buf: ArrayBuffers (typed-array columns, Buffers) outside the heap');
+    console.log(`${'t s'.padStart(6)} ${'rss MB'.padStart(8)} ${'heap MB'.padStart(8)} ${'/ MB'.padStart(6)} ${'buf MB'.padStart(7)} ${'frames/s'.padStart(9)} ${'cpu %'.padStart(6)} ${'outbox'.padStart(7)}`);
     for (let k = 1; k * SAMPLE_S <= duration; k++) {
       await sleep(Math.max(0, t0 + k * SAMPLE_S * 1000 - performance.now()));
       // BENCH_GC=1 with node --expose-gc: a full collection before each sample tells retained memory from garbage
@@ -123,11 +168,11 @@ async function main(): Promise<void> {
       const st = cfg.store?.stats();
       const cpu = process.cpuUsage(lastCpu);
       lastCpu = process.cpuUsage();
-      const s: Sample = { s: (now - t0) / 1000, rss: m.rss / 1048576, heap: m.heapUsed / 1048576, ab: m.arrayBuffers / 1048576, fps: (frames - lastFrames) / ((now - lastT) / 1000), outbox: st?.pending ?? 0, cpu: ((cpu.user + cpu.system) / 1000 / (now - lastT)) * 100 };
+      const s: Sample = { s: (now - t0) / 1000, rss: m.rss / 1048576, heap: m.heapUsed / 1048576, heapTotal: m.heapTotal / 1048576, ab: m.arrayBuffers / 1048576, fps: (frames - lastFrames) / ((now - lastT) / 1000), outbox: st?.pending ?? 0, cpu: ((cpu.user + cpu.system) / 1000 / (now - lastT)) * 100 };
       lastFrames = frames;
       lastT = now;
       samples.push(s);
-      console.log(`${s.s.toFixed(0).padStart(6)} ${s.rss.toFixed(1).padStart(8)} ${s.heap.toFixed(1).padStart(8)} ${s.ab.toFixed(1).padStart(7)} ${fmt(s.fps).padStart(9)} ${s.cpu.toFixed(0).padStart(6)} ${String(s.outbox).padStart(7)}`);
+      console.log(`${s.s.toFixed(0).padStart(6)} ${s.rss.toFixed(1).padStart(8)} ${s.heap.toFixed(1).padStart(8)} ${s.heapTotal.toFixed(1).padStart(6)} ${s.ab.toFixed(1).padStart(7)} ${fmt(s.fps).padStart(9)} ${s.cpu.toFixed(0).padStart(6)} ${String(s.outbox).padStart(7)}`);
     }
     const warm = Math.min(60, duration * 0.2);
     const after = samples.filter((x) => x.s >= warm);
@@ -139,6 +184,14 @@ async function main(): Promise<void> {
     const meanFps = after.reduce((a, x) => a + x.fps, 0) / Math.max(1, after.length);
     const meanCpu = after.reduce((a, x) => a + x.cpu, 0) / Math.max(1, after.length);
     const st = cfg.store!.stats();
+    const lastS = samples[samples.length - 1];
+    const sm = smaps();
+    if (lastS && sm) {
+      const mb = (x: number) => `${x.toFixed(1)} MB`;
+      console.log(
+        `at the end: rss ${mb(sm.file + sm.anon)} = file-backed ${mb(sm.file)} (node binary code/data, shared libraries) + anonymous ${mb(sm.anon)}: V8 heap committed ${mb(lastS.heapTotal)}, ArrayBuffers ${mb(lastS.ab)}, the rest ${mb(Math.max(0, sm.anon - lastS.heapTotal - lastS.ab))} (malloc: Node, V8 code and zones, thread stacks)`,
+      );
+    }
     console.log(`rss: min ${minRss.toFixed(1)} MB, max ${maxRss.toFixed(1)} MB; after ${warm.toFixed(0)} s warm-up: slope ${sl.toFixed(2)} MB/min (heap ${heapSl.toFixed(2)} MB/min)`);
     console.log(`frames: ${fmt(frames)} in ${duration} s, ${fmt(meanFps)} frames/s after warm-up (target ${fmt(BUSES * PER_BUS)}), CPU ${meanCpu.toFixed(0)} % of one core (${((meanCpu / 100) * 1e6 / Math.max(1, meanFps)).toFixed(1)} µs/frame); InfluxDB: ${fmt(st.written)} points written, outbox ${st.pending} pending, ${st.dropped} dropped`);
     console.log(`goal <= ${GOAL_MB} MB, flat: ${maxRss <= GOAL_MB ? 'met' : 'NOT met'} (max), slope ${Math.abs(sl) < 1 ? 'flat (< 1 MB/min)' : 'NOT flat'}`);
@@ -162,6 +215,9 @@ async function main(): Promise<void> {
         frames,
         points_written: st.written,
         node: process.version,
+        node_settings: process.env.BENCH_NODE_DEFAULTS === '1' ? 'node defaults' : 'appliance (bin/node-flags.js)',
+        end_file_backed_mb: sm ? Number(sm.file.toFixed(1)) : undefined,
+        end_heap_committed_mb: lastS ? Number(lastS.heapTotal.toFixed(1)) : undefined,
       }),
     );
   } finally {
@@ -172,7 +228,18 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+/** Re-runs this bench with the appliance's Node settings when they are not in place; its exit status. */
+function withApplianceSettings(): number | undefined {
+  if (process.env.BENCH_NODE_DEFAULTS === '1') return undefined;
+  const flags = tuning.missingFlags();
+  const env = tuning.missingEnv();
+  if (flags.length === 0 && Object.keys(env).length === 0) return undefined;
+  const r = spawnSync(process.execPath, [...process.execArgv, ...flags, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status ?? 1;
+}
+
+const rerun = process.argv[2] === '--write-logs' ? undefined : withApplianceSettings();
+(rerun !== undefined ? Promise.resolve(process.exit(rerun)) : process.argv[2] === '--write-logs' ? writeLogs(process.argv[3]!) : main()).then(
   () => process.exit(0),
   (e: unknown) => {
     console.error(e instanceof Error ? e.stack : String(e));
