@@ -4,7 +4,8 @@
 // retention policy, each run alternating which side goes first. Then the outage drain: points
 // buffered while influxd is down, drained after it restarts, compared with the real time they
 // represent. Also CPU per point of this process and of influxd (the machine is shared: CPU per point
-// moves less than points/s). Needs Debian's influxd (the bench starts its own on a free port).
+// moves less than points/s). Each run starts once influxd is idle again. Needs Debian's influxd (the
+// bench starts its own on a free port).
 // Prints a table, then one JSON line.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +17,7 @@ import { Store } from '../edge/store/store.js';
 import { Influxd } from '../test/support/influxd.js';
 
 const N = Number(process.env.BENCH_POINTS ?? 200_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const BATCH = 5000;
 // requests in flight, both sides: the writer's default pipeline (batches of one stream in flight)
 const IN_FLIGHT = 2;
@@ -69,7 +70,22 @@ function influxdCpu(influxd: Influxd): () => number | undefined {
   };
 }
 
+/**
+ * Waits (at most 5 s) until influxd has been idle for 200 ms: what the previous run left it to do
+ * (cache snapshots, compactions of the shard just written) is not charged to the next run.
+ */
+async function settle(dbCpu: () => number | undefined): Promise<void> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < 5000) {
+    const a = dbCpu();
+    await new Promise((r) => setTimeout(r, 200));
+    const b = dbCpu();
+    if (a === undefined || b === undefined || b - a < 0.05 * 200_000) return; // < 5 % of a core
+  }
+}
+
 async function measure(n: number, dbCpu: () => number | undefined, body: () => Promise<void>): Promise<Run> {
+  await settle(dbCpu);
   const c0 = process.cpuUsage();
   const d0 = dbCpu();
   const t0 = performance.now();
@@ -171,7 +187,9 @@ async function main(): Promise<void> {
     const realSecs = OUTAGE_POINTS / RATE;
     const drainX = realSecs / drainSecs;
     console.log(`outage: ${OUTAGE_POINTS} points buffered (${fmt(realSecs)} s of a ${RATE} pt/s gateway) drained in ${drainSecs.toFixed(2)} s after restart = ${drainX.toFixed(0)}x real time`);
-    console.log(`result: ${fmt(value)} pt/s through the outbox vs ${fmt(base)} pt/s raw writePoints (medians) = ${((100 * value) / base).toFixed(0)}%; per run ${Math.min(...pairs).toFixed(2)}-${Math.max(...pairs).toFixed(2)}`);
+    // the machine is shared: a pair's ratio moves with what else runs; the best runs are the least disturbed
+    const best = Math.max(...ob.map((x) => x.rate)) / Math.max(...raw.map((x) => x.rate));
+    console.log(`result: ${fmt(value)} pt/s through the outbox vs ${fmt(base)} pt/s raw writePoints (medians) = ${((100 * value) / base).toFixed(0)}%; per run ${Math.min(...pairs).toFixed(2)}-${Math.max(...pairs).toFixed(2)} (median ${median(pairs).toFixed(2)}); best vs best ${best.toFixed(2)}`);
     console.log(`CPU per point (medians): this process ${median(ob.map((x) => x.cpu)).toFixed(1)} µs through the outbox vs ${median(raw.map((x) => x.cpu)).toFixed(1)} µs raw`);
     console.log(
       JSON.stringify({
@@ -182,6 +200,8 @@ async function main(): Promise<void> {
         baseline_value: base,
         ratio: Number((value / base).toFixed(3)),
         ratio_per_run: pairs.map((x) => Number(x.toFixed(3))),
+        ratio_median_of_runs: Number(median(pairs).toFixed(3)),
+        ratio_best: Number(best.toFixed(3)),
         goal: 0.8,
         goal_met: value / base >= 0.8,
         drain_x_realtime: Number(drainX.toFixed(1)),
