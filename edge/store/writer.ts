@@ -151,6 +151,19 @@ export class InfluxWriter extends EventEmitter {
     this.state = 'closed';
   }
 
+  /**
+   * End of data (a replay's flush): what is waiting goes out now instead of after maxAgeMs, as full
+   * batches would. Appends after this wait as usual.
+   */
+  sendNow(): void {
+    if (this.closing) return;
+    for (const name of this.outbox.streamNames()) {
+      if (!this.owns(name) || this.outbox.available(name) === 0) continue;
+      this.st(name).waitingSince = 0;
+    }
+    this.pump();
+  }
+
   /** Resolves when every stream this writer drains is empty (tests, bench, shutdown drain). */
   async drained(pollMs = 20, timeoutMs = 60000): Promise<void> {
     const t0 = Date.now();

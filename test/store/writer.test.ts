@@ -144,6 +144,23 @@ describe('store: writer', () => {
     assert.equal(w.backoff(10), 1000);
   });
 
+  it('sendNow() (end of data) sends a part batch at once instead of after its age; later appends wait again', async () => {
+    const sent: number[] = [];
+    const w = new InfluxWriter(outbox, { writeBody: async (body) => void sent.push(...idx(body)) }, { maxAgeMs: 60_000, batchSize: 1000 });
+    w.start();
+    await append(5);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(sent, [], 'a part batch waits for its age');
+    w.sendNow();
+    const t0 = Date.now();
+    while (sent.length < 5 && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(sent, [0, 1, 2, 3, 4]);
+    await append(3);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(sent.length, 5, 'appends after the flush wait for their age again');
+    await w.close(100);
+  });
+
   it('close() returns while a write hangs; the batch stays unacknowledged for the next start', async () => {
     await append(5);
     const w = new InfluxWriter(outbox, { writeBody: () => new Promise<void>(() => undefined) }, { maxAgeMs: 0 });
