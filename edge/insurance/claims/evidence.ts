@@ -64,7 +64,7 @@ export function writeEvidence(dir: string, e: EvidenceInput): { manifest: Eviden
     files.set(a.name, { data: a.data, mediaType: a.mediaType ?? 'application/octet-stream' });
   }
   let count = 0;
-  for (let i = 0; i < e.frames.length; i++) if (e.frames[i] === 10) count++;
+  for (let i = e.frames.indexOf(10); i >= 0; i = e.frames.indexOf(10, i + 1)) count++;
   const manifest: EvidenceManifest = {
     bundle: 'ubi-edge/evidence/1',
     fnolId: e.fnolId,
