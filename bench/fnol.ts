@@ -37,7 +37,7 @@ const pct = (xs: number[], p: number): number => {
 async function main(): Promise<void> {
   const dbc = (r: string) => loadDbcSync(path.join(ROOT, 'test/fixtures/dbc/j1939', r), { strict: false });
   const d = drive([{ duration: 5 }, { duration: 10, accel: 1.5 }, { duration: 25 }, { duration: 0.1, accel: -150, label: 'crash' }, { duration: 12 }], { seed: 501, t0: 1_700_000_000 });
-  const crashT = phaseAt(d, 'crash').t0;
+  const crashT0 = phaseAt(d, 'crash').t0;
   const frames = d.frames(dbc('CSS-Electronics-SAE-J1939-DEMO.dbc'), dbc('gnss.dbc'));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ubi-bench-fnol-'));
   const pki = makePki(fs.mkdtempSync(path.join(work, 'pki-')));
@@ -59,11 +59,15 @@ async function main(): Promise<void> {
   const dispatchMs: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const vehicle = `V${run}`;
+    // each run is a drive of its own, 2 min after the one before (the archive holds them side by side,
+    // as a gateway's would; the same time range over and over would put every run's frames in each bundle)
+    const shift = run * 120;
+    const crashT = crashT0 + shift;
     const batches: FrameBatch[] = [];
     for (let i = 0; i < frames.length; ) {
       let j = i;
       while (j < frames.length && frames[j]!.iface === frames[i]!.iface && j - i < 50) j++;
-      batches.push(fromFrames(vehicle, frames[i]!.iface, frames.slice(i, j).map((f) => f.frame)));
+      batches.push(fromFrames(vehicle, frames[i]!.iface, frames.slice(i, j).map((f) => ({ ...f.frame, t: f.frame.t + shift }))));
       i = j;
     }
     const dec = truckDecoder();

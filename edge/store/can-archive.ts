@@ -54,6 +54,8 @@ export class CanArchive {
   private curMax = Number.NEGATIVE_INFINITY;
   private newestUs = Number.NEGATIVE_INFINITY;
   private pending: Promise<void> = Promise.resolve();
+  /** time ranges (µs) of files waiting for or in background compression */
+  private compressing: Array<{ lo: number; hi: number }> = [];
   private closed = false;
   frames = 0;
   deleted = 0;
@@ -115,7 +117,7 @@ export class CanArchive {
     const tmp = path.join(this.dir, `closing-${this.curMin}-${this.curMax}.log`);
     fs.renameSync(cur, tmp);
     const [a, b] = [this.curMin, this.curMax];
-    this.pending = this.pending.then(() => this.compress(tmp, a, b)).catch((e: unknown) => this.warn(`archive: ${(e as Error).message}`));
+    this.queueCompress(tmp, a, b);
   }
 
   /** Waits for background compression (tests, close). */
@@ -146,7 +148,9 @@ export class CanArchive {
    * byte-identical to the lines written, ready for ReplaySource or canplayer.
    */
   async extract(fromUs: number, toUs: number): Promise<Buffer> {
-    await this.pending;
+    // a file being compressed in the background is read once it is done, and only when the window
+    // reaches into it (an incident's window is usually in the current file: no wait behind a gzip)
+    if (this.compressing.some((c) => c.hi >= fromUs && c.lo < toUs)) await this.pending;
     const parts: Buffer[] = [];
     const files = this.list().filter((f) => f.toUs >= fromUs && f.fromUs < toUs);
     for (const f of files) parts.push(filterLines(await gunzip(fs.readFileSync(f.file)), fromUs, toUs));
@@ -165,7 +169,18 @@ export class CanArchive {
     const tmp = path.join(this.dir, `closing-${lo}-${hi}.log`);
     fs.writeFileSync(tmp, data);
     this.newestUs = Math.max(this.newestUs, hi);
-    this.pending = this.pending.then(() => this.compress(tmp, lo, hi)).catch((e: unknown) => this.warn(`archive: ${(e as Error).message}`));
+    this.queueCompress(tmp, lo, hi);
+  }
+
+  private queueCompress(tmp: string, lo: number, hi: number): void {
+    const range = { lo, hi };
+    this.compressing.push(range);
+    this.pending = this.pending
+      .then(() => this.compress(tmp, lo, hi))
+      .catch((e: unknown) => this.warn(`archive: ${(e as Error).message}`))
+      .finally(() => {
+        this.compressing = this.compressing.filter((r) => r !== range);
+      });
   }
 
   private async compress(tmp: string, lo: number, hi: number): Promise<void> {

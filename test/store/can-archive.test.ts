@@ -20,6 +20,28 @@ describe('store: raw CAN archive', () => {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ubi-archive-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('extracting a window of the current file does not wait behind the compression of an older file', async () => {
+    const a = new CanArchive({ dir, segmentSeconds: 10 });
+    // compression that never finishes (a slow gzip of a big file, stood in for)
+    let started = 0;
+    (a as unknown as { compress: () => Promise<void> }).compress = () => {
+      started++;
+      return new Promise<void>(() => undefined);
+    };
+    a.append(fromFrames('van', 'can0', frames(100, BASE, 10_000))); // 1 s
+    a.append(fromFrames('van', 'can0', frames(100, BASE + 20, 10_000))); // 20 s later: the first file rotates
+    await new Promise((r) => setImmediate(r));
+    assert.equal(started, 1, 'the first file is being compressed');
+    const t0 = Date.now();
+    const cur = await a.extract((BASE + 20) * 1e6, (BASE + 21) * 1e6);
+    assert.ok(Date.now() - t0 < 1000);
+    assert.equal(parseCandump(cur).frames, 100);
+    // a window in the file being compressed waits for it (it is not readable as a closed file yet)
+    const old = a.extract(BASE * 1e6, (BASE + 1) * 1e6).then(() => 'done');
+    const first = await Promise.race([old, new Promise((r) => setTimeout(() => r('waiting'), 100))]);
+    assert.equal(first, 'waiting');
+  });
+
   it('rotates into gzip files named by time range and extracts an exact window', async () => {
     const a = new CanArchive({ dir, segmentBytes: 20000 });
     const all = frames(5000, BASE, 1000); // 5 s at 1 kHz
