@@ -53,6 +53,8 @@ export class SampleRing {
     }
     this.head = h;
     this.n = n;
+    // a ring that grew for a burst (an open incident's window) gives the memory back once it is mostly empty
+    if (n * 8 < cap && cap > 4096) this.resize(cap >> 1);
     if (this.texts.length === 0) return;
     let k = 0;
     while (k < this.texts.length && this.texts[k]!.t < t) k++;
@@ -87,8 +89,12 @@ export class SampleRing {
   }
 
   private grow(): void {
+    this.resize(this.t.length * 2);
+  }
+
+  /** Copies the samples, oldest first, into columns of c entries (c >= n). */
+  private resize(c: number): void {
     const cap = this.t.length;
-    const c = cap * 2;
     const t = new Float64Array(c);
     const s = new Uint16Array(c);
     const v = new Float64Array(c);

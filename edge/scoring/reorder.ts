@@ -55,12 +55,17 @@ class Run {
 
   constructor(readonly name: string) {}
 
-  /** Compacts the held samples to the start, or grows the columns when more than half are held. */
+  /**
+   * Compacts the held samples to the start, or resizes the columns: double when more than half are
+   * held, half when less than an eighth are (a burst, e.g. the first merge window, does not keep its
+   * memory for the life of the process).
+   */
   makeRoom(): void {
     const h = this.head;
     const live = this.n - h;
-    if (live * 2 > this.t.length) {
-      const c = this.t.length * 2;
+    const grow = live * 2 > this.t.length;
+    if (grow || (live * 8 < this.t.length && this.t.length > 256)) {
+      const c = grow ? this.t.length * 2 : this.t.length >> 1;
       const t = new Float64Array(c);
       t.set(this.t.subarray(h, this.n));
       const v = new Float64Array(c);
