@@ -8,11 +8,12 @@
 // auth, timeouts and errors); serialising every point a second time was a third of the writer's CPU.
 // The pool takes a Buffer body as it takes a string (it measures it with Buffer.from and writes it
 // with req.write); the test compares the requests byte for byte.
+import http from 'node:http';
+import https from 'node:https';
 import { InfluxDB } from 'influx';
 import type { IPoolOptions } from 'influx';
 import type { InfluxLike, WriteOptions } from './writer.js';
 import type { QueryLike } from './setup.js';
-import { parseLine, splitBody } from './line.js';
 import type { WirePoint } from './point.js';
 
 export interface InfluxConnection {
@@ -78,7 +79,8 @@ function poolOf(raw: InfluxDB): { pool: PoolLike; auth: string | undefined } | u
   return { pool: r._pool as PoolLike, auth: typeof o.username === 'string' ? `${o.username}:${typeof o.password === 'string' ? o.password : ''}` : undefined };
 }
 
-export function createClient(c: InfluxConnection): StoreClient {
+/** `opts.pool: false` (tests) takes the path used when the client has no such pool: writePoints(). */
+export function createClient(c: InfluxConnection, opts: { pool?: boolean } = {}): StoreClient {
   const h = parseConnection(c);
   const u = new URL(c.url);
   const username = c.username || decodeURIComponent(u.username) || undefined;
@@ -90,7 +92,7 @@ export function createClient(c: InfluxConnection): StoreClient {
     ...(password ? { password } : {}),
     pool: { maxRetries: 0, requestTimeout: c.timeoutMs ?? 10000, backoff: NO_BACKOFF },
   });
-  const direct = poolOf(raw);
+  const direct = opts.pool === false ? undefined : poolOf(raw);
   const writePoints = (points: WirePoint[], opts: WriteOptions) => raw.writePoints(points, { precision: opts.precision, ...(opts.retentionPolicy ? { retentionPolicy: opts.retentionPolicy } : {}) });
   return {
     raw,
@@ -98,8 +100,49 @@ export function createClient(c: InfluxConnection): StoreClient {
     writeBody: direct
       ? (body: Buffer, opts: WriteOptions) =>
           direct.pool.discard({ method: 'POST', path: '/write', query: { db: c.database, precision: opts.precision, rp: opts.retentionPolicy }, body, ...(direct.auth !== undefined ? { auth: direct.auth } : {}) })
-      : // another client version without that pool: the slow way, through writePoints()
-        (body: Buffer, opts: WriteOptions) => writePoints(splitBody(body).map((l) => parseLine(l) ?? { measurement: l, tags: {}, fields: {}, timestamp: 0 }), opts),
+      : // another client version without that pool: the same request with Node's http. Not through
+        // writePoints(): without a schema it writes every number as a float, and an integer field
+        // (count=10i) would then conflict with the integer already stored and be refused
+        postWrite(h, c.database, username, password, c.timeoutMs ?? 10000),
     queryRaw: (q: string, opts) => raw.queryRaw(q, opts ?? {}) as Promise<unknown>,
   };
+}
+
+/**
+ * POST /write with the body as it is, as the client's pool does: errors carry `res.statusCode` and the
+ * server's message like the client's own ("A 400 error occurred: ..."), so the writer classifies both alike.
+ */
+function postWrite(h: ReturnType<typeof parseConnection>, database: string, username: string | undefined, password: string | undefined, timeoutMs: number): (body: Buffer, opts: WriteOptions) => Promise<void> {
+  const agent = h.protocol === 'https' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const request = h.protocol === 'https' ? https.request : http.request;
+  return (body, opts) =>
+    new Promise<void>((resolve, reject) => {
+      const q = new URLSearchParams({ db: database, precision: opts.precision });
+      if (opts.retentionPolicy) q.set('rp', opts.retentionPolicy);
+      const req = request(
+        {
+          host: h.host,
+          port: h.port,
+          method: 'POST',
+          path: `${h.path}/write?${q.toString()}`,
+          agent,
+          timeout: timeoutMs,
+          headers: { 'content-type': 'text/plain', 'content-length': body.length },
+          ...(username !== undefined ? { auth: `${username}:${password ?? ''}` } : {}),
+        },
+        (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (d: Buffer) => parts.push(d));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) return resolve();
+            reject(Object.assign(new Error(`A ${status} error occurred: ${Buffer.concat(parts).toString('utf8')}`), { res: { statusCode: status } }));
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      req.end(body);
+    });
 }

@@ -9,7 +9,7 @@ import { Store, type StoreOptions } from '../../edge/store/store.js';
 import { createClient } from '../../edge/store/client.js';
 import { parseLine, splitBody } from '../../edge/store/line.js';
 import type { WirePoint } from '../../edge/store/point.js';
-import type { WriteOptions } from '../../edge/store/writer.js';
+import { classify, type WriteOptions } from '../../edge/store/writer.js';
 import { Influxd } from '../support/influxd.js';
 import type { Score, ScoringEvent, TripSummary } from '../../edge/scoring/types.js';
 import type { Incident, IncidentAlert } from '../../edge/incidents/types.js';
@@ -112,6 +112,39 @@ describe('store: InfluxDB (real influxd)', function () {
     // ids never became tags
     const tagKeys = await influxd.rows(`SHOW TAG KEYS`, DB);
     for (const k of tagKeys.map((r) => r.tagKey)) assert.ok(['depot', 'vehicle', 'driver', 'type', 'iface', 'signal', 'status', 'stage', 'period'].includes(String(k)), `tag ${String(k)}`);
+  });
+
+  it("the writer's body reaches InfluxDB the same through the client's pool and through the plain-HTTP fallback (rows, field types, errors)", async () => {
+    const lines = [
+      'signal,vehicle=v1,signal=Vehicle.Speed mean=50.5,min=50,max=51,count=10i 1700000000000000',
+      'signal,vehicle=v1,signal=Vehicle.Speed mean=52.25,min=52,max=53,count=10i 1700000001000000',
+      'event,vehicle=v1,type=harsh_braking peak_g=0.41,speed_kmh=48.5,id="v1/harsh_braking/1700000000500",note="a \\"quoted\\" one" 1700000000500000',
+    ];
+    const body = Buffer.from(lines.join('\n'));
+    const rows: unknown[][] = [];
+    for (const [db, pool] of [['ubi_via_pool', true], ['ubi_via_write_points', false]] as const) {
+      await influxd.query(`CREATE DATABASE ${db}`, undefined, 'POST');
+      const client = createClient({ url: influxd.url, database: db, timeoutMs: 5000 }, { pool });
+      await client.writeBody(body, { precision: 'u' });
+      const got: unknown[] = [];
+      for (const m of ['signal', 'event']) got.push(await influxd.rows(`SELECT * FROM "${m}" ORDER BY time`, db));
+      // the field types too (an integer written as a float would read back as the same number)
+      got.push(await influxd.rows('SHOW FIELD KEYS', db));
+      rows.push(got);
+    }
+    assert.equal((rows[0]![0] as unknown[]).length, 2);
+    assert.equal((rows[0]![1] as unknown[]).length, 1);
+    assert.deepEqual(rows[1], rows[0]);
+    // and its failures read the same to the writer: a missing database, a field type conflict
+    for (const pool of [true, false]) {
+      const missing = createClient({ url: influxd.url, database: 'ubi_no_such_db', timeoutMs: 5000 }, { pool });
+      const e1 = await missing.writeBody(body, { precision: 'u' }).then(() => null, (e: unknown) => e);
+      assert.equal(classify(e1).kind, 'missing db', `pool ${pool}: ${String(e1)}`);
+      const conflict = createClient({ url: influxd.url, database: 'ubi_via_pool', timeoutMs: 5000 }, { pool });
+      const e2 = await conflict.writeBody(Buffer.from('signal,vehicle=v1,signal=Vehicle.Speed count="ten" 1700000002000000'), { precision: 'u' }).then(() => null, (e: unknown) => e);
+      assert.equal(classify(e2).kind, 'bad', `pool ${pool}: ${String(e2)}`);
+      assert.match(classify(e2).message, /field type conflict/);
+    }
   });
 
   it('quarantines malformed and out-of-schema points with a reason; the rest flows', async () => {
