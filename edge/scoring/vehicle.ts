@@ -36,7 +36,6 @@ const enum Role {
 
 /** A source stays "live" (and outranks lower ones) this long after its last sample, s. */
 const LIVE_S = 1;
-const SOURCE_RANK: Record<AccelSource, number> = { measured: 3, calibrated: 2, derived: 1 };
 
 /** Shared across the vehicles of one engine: rolling scores per driver and per vehicle. */
 export interface ScoreBooks {
@@ -53,10 +52,8 @@ export class VehicleScorer {
   private readonly slope: SpeedSlope;
   private readonly calib: ImuCalibrator;
   private readonly medians: Record<'measuredLon' | 'measuredLat' | 'imuLon' | 'imuLat' | 'yawLat', MovingMedian>;
-  private readonly lastLive: Record<'lon' | 'lat', Record<AccelSource, number>> = {
-    lon: { measured: -Infinity, calibrated: -Infinity, derived: -Infinity },
-    lat: { measured: -Infinity, calibrated: -Infinity, derived: -Infinity },
-  };
+  /** newest raw time per axis and source: lon measured, calibrated, derived, then lat (typed: no boxed number per store) */
+  private readonly lastLive = new Float64Array(6).fill(-Infinity);
   private readonly braking: HarshDetector;
   private readonly accel: HarshDetector;
   private readonly corner: HarshDetector;
@@ -391,11 +388,13 @@ export class VehicleScorer {
 
   /** A filtered acceleration sample a (m/s^2) from `source`, stamped `t`; `raw` is the sample time. */
   private lonLat(axis: 'lon' | 'lat', source: AccelSource, t: number, a: number, raw: number): void {
-    const live = this.lastLive[axis];
-    live[source] = raw;
-    const rank = SOURCE_RANK[source];
-    if (SOURCE_RANK.measured > rank && raw - live.measured <= LIVE_S) return;
-    if (SOURCE_RANK.calibrated > rank && raw - live.calibrated <= LIVE_S) return;
+    const live = this.lastLive;
+    const base = axis === 'lon' ? 0 : 3;
+    const si = source === 'measured' ? 0 : source === 'calibrated' ? 1 : 2;
+    live[base + si] = raw;
+    // a better source heard from within LIVE_S wins: measured over calibrated over derived
+    if (si > 0 && raw - live[base]! <= LIVE_S) return;
+    if (si > 1 && raw - live[base + 1]! <= LIVE_S) return;
     const sp = this.speedAt(t);
     if (axis === 'lon') {
       this.harsh(this.braking.push(t, -a / G, sp, source));
