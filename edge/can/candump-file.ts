@@ -83,6 +83,9 @@ function openXz(path: string, chunkBytes: number): LogInput {
         : `cannot decompress ${path}: ${e.message}`;
     out.destroy(new Error(why));
   });
+  // 'close': the process has exited and its stdio pipes are closed (what dispose() waits for)
+  let childClosed = false;
+  child.once('close', () => (childClosed = true));
   child.stdout.pipe(out, { end: false });
   // end only after both the data and the exit status are in, so a corrupt file is an error
   let exitCode: number | null | undefined;
@@ -107,16 +110,19 @@ function openXz(path: string, chunkBytes: number): LogInput {
     dispose: async () => {
       done = true;
       const running = child.exitCode === null && child.signalCode === null;
-      // wait for the exit so a closed reader leaves no process behind (spawn failures never "exit")
-      const exited = running && child.pid !== undefined ? new Promise<void>((r) => child.once('close', () => r())) : Promise.resolve();
+      // wait for 'close' so a closed reader leaves no process or pipe behind: also when xz has already
+      // exited but its pipes are still closing (a short file read to its end); spawn failures never close
+      const wait = !childClosed && child.pid !== undefined;
+      const closed = wait ? new Promise<void>((r) => child.once('close', () => r())) : Promise.resolve();
       if (running) child.kill();
       child.stdout.unpipe(out);
       child.stdout.destroy();
+      child.stderr.destroy();
       out.destroy();
-      await exited;
+      await closed;
       // libuv frees the process handle in the close phase, which follows the check phase of the turn
       // 'close' came in: two immediates land after it (one would still see the handle)
-      if (running) await new Promise<void>((r) => setImmediate(() => setImmediate(r)));
+      if (wait) await new Promise<void>((r) => setImmediate(() => setImmediate(r)));
     },
   };
 }
