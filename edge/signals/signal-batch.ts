@@ -47,7 +47,8 @@ export interface Sample {
 
 // Pool the columns of small batches are carved from: one ArrayBuffer allocation per POOL_SIZE bytes
 // instead of one per batch (most batches hold a few dozen samples). Small enough that a batch kept
-// alive, or deep-cloned with its whole buffer (Node-RED's cloneMessage), costs little.
+// alive holds little. Node-RED's cloneMessage would copy the whole pool buffer once per column, which
+// is why ubi-decode's batches reach our read-only nodes uncopied (nodes/lib/share.ts).
 const POOL_SIZE = 16384;
 let pool = new ArrayBuffer(POOL_SIZE);
 let poolOffset = 0;
