@@ -10,8 +10,9 @@
 // for `horizonS` no longer holds the others back), and at the latest `horizonS` after the newest
 // time seen. The sources are not known in advance, so for the first `horizonS` of data only the
 // horizon releases (every source sending from the start has shown up by then); a source that starts
-// later may find part of its first batch late. Released ranges are merged across runs and handed to the consumer in place (no copy):
-// with sources that keep sending, a sample waits about one batch, not `horizonS`.
+// later may find part of its first batch late. Released ranges are merged across runs and handed to
+// the consumer in place (no copy): with sources that keep sending, a sample waits about one batch,
+// not `horizonS`.
 // A sample older than what was already released is passed on at once (counted in `late`); each
 // detector ignores what steps back on its own stream.
 //
@@ -35,7 +36,8 @@ export type ReleasedVisitor = (
 
 type Ref = SignalInfo | TextSample | null;
 
-/** The held samples of one source, sorted; [head, n) held, [relFrom, head) released by the last push. */
+/** Samples in columns: a source's held samples (sorted; [head, n) held, [head, cut) released by the
+ * last push and not yet visited), or the late samples of the last push ([0, n)). */
 class Run {
   t = new Float64Array(256);
   v = new Float64Array(256);
@@ -116,13 +118,8 @@ export class Reorderer {
   /** by key: 1 kept, 0 not wanted, -1 not asked yet */
   private keepByKey = new Int8Array(64).fill(-1);
 
-  // late samples of the last push / flush, handed out before the released ranges
-  private outT = new Float64Array(64);
-  private outV = new Float64Array(64);
-  private outK = new Uint8Array(64);
-  private outKey = new Int32Array(64);
-  private outRef: Ref[] = new Array<Ref>(64).fill(null);
-  private outN = 0;
+  /** late samples of the last push / flush, handed out before the released ranges */
+  private readonly lateRun = new Run('');
   /** what the last push / flush released: false until visitReleased() has merged it */
   private pending = false;
 
@@ -175,7 +172,7 @@ export class Reorderer {
   /** Adds a batch; what is now safe to process is handed out by the next visitReleased(). */
   push(b: SignalBatch): void {
     this.settle();
-    this.outN = 0;
+    this.lateRun.head = this.lateRun.n = 0;
     const run = this.run(b.source ?? '');
     const texts = b.texts;
     for (let i = 0; i < texts.length; i++) {
@@ -213,32 +210,17 @@ export class Reorderer {
   /** Everything still held (end of data) is handed out by the next visitReleased(). */
   flush(): void {
     this.settle();
-    this.outN = 0;
+    this.lateRun.head = this.lateRun.n = 0;
     this.mark(true);
   }
 
   /** Hands what the last push / flush released to visit, in order: the late samples, then the merged held samples. */
   visitReleased(visit: ReleasedVisitor): void {
-    if (this.outN > 0) visit(this.outT, this.outV, this.outK, this.outKey, this.outRef, 0, this.outN);
+    const late = this.lateRun;
+    if (late.n > 0) visit(late.t, late.v, late.k, late.key, late.ref, 0, late.n);
     if (!this.pending) return;
     this.pending = false;
     const runs = this.runs;
-    // the runs with something released
-    let active = 0;
-    let only: Run | null = null;
-    for (let r = 0; r < runs.length; r++) {
-      const x = runs[r]!;
-      if (x.cut > x.head) {
-        active++;
-        only = x;
-      }
-    }
-    if (active === 1) {
-      const x = only!;
-      visit(x.t, x.v, x.k, x.key, x.ref, x.head, x.cut);
-      x.head = x.cut;
-      return;
-    }
     // k-way merge: hand out the longest stretch of the smallest run that sorts before every other run's head
     const rank = this.rank;
     for (;;) {
@@ -253,11 +235,10 @@ export class Reorderer {
         } else if (second === null || before(rank, x, x.head, second, second.head)) second = x;
       }
       if (best === null) return;
-      let j = best.head + 1;
-      if (second === null) j = best.cut;
-      else {
+      let j = best.cut;
+      if (second !== null) {
         // the run is sorted: the stretch that sorts before the other run's head ends where a binary search says
-        let lo = j;
+        let lo = best.head + 1;
         let hi = best.cut;
         while (lo < hi) {
           const mid = (lo + hi) >> 1;
@@ -278,42 +259,16 @@ export class Reorderer {
     for (const x of this.runs) if (x.cut > x.head) x.head = x.cut;
   }
 
-  private emit(t: number, k: number, key: number, v: number, ref: SignalInfo | TextSample): void {
-    if (this.outN === this.outT.length) {
-      const c = this.outT.length * 2;
-      const t2 = new Float64Array(c);
-      t2.set(this.outT);
-      this.outT = t2;
-      const v2 = new Float64Array(c);
-      v2.set(this.outV);
-      this.outV = v2;
-      const k2 = new Uint8Array(c);
-      k2.set(this.outK);
-      this.outK = k2;
-      const key2 = new Int32Array(c);
-      key2.set(this.outKey);
-      this.outKey = key2;
-      this.outRef.length = c;
-      this.outRef.fill(null, this.outN);
-    }
-    const o = this.outN++;
-    this.outT[o] = t;
-    this.outV[o] = v;
-    this.outK[o] = k;
-    this.outKey[o] = key;
-    this.outRef[o] = ref;
-  }
-
   private add(run: Run, t: number, k: number, key: number, v: number, ref: SignalInfo | TextSample): void {
     if (t > run.lastT) run.lastT = t;
     if (t < this.released) {
+      // passed on at once, in arrival order
       this.late++;
-      this.emit(t, k, key, v, ref);
-      return;
+      run = this.lateRun;
     }
     if (run.n === run.t.length) run.makeRoom();
     let at = run.n;
-    if (run.n !== run.head && beforeHeld(this.rank, t, k, key, run, run.n - 1)) {
+    if (run !== this.lateRun && run.n !== run.head && beforeHeld(this.rank, t, k, key, run, run.n - 1)) {
       // upper bound: after every held item that does not sort after it
       let lo = run.head;
       let hi = run.n;
@@ -345,33 +300,31 @@ export class Reorderer {
    */
   private mark(all: boolean): void {
     const runs = this.runs;
+    // safe: time <= h, or time < w (all: everything held)
     const h = this.maxT - this.horizonS;
-    let w = Infinity;
+    let w = -Infinity;
     if (!all && !this.warm && this.maxT - this.firstT >= this.horizonS) this.warm = true;
-    if (!all && !this.warm) w = -Infinity;
-    else if (!all) for (let r = 0; r < runs.length; r++) if (runs[r]!.lastT >= h && runs[r]!.lastT < w) w = runs[r]!.lastT;
+    if (!all && this.warm) {
+      w = Infinity;
+      for (let r = 0; r < runs.length; r++) if (runs[r]!.lastT >= h && runs[r]!.lastT < w) w = runs[r]!.lastT;
+    }
     let any = false;
     let newest = this.released;
     for (let r = 0; r < runs.length; r++) {
       const x = runs[r]!;
-      const n = x.n;
       const t = x.t;
-      let j = n;
-      if (!all) {
-        // first held sample that is not safe (times ascend within a run)
-        let lo = x.head;
-        let hi = n;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (t[mid]! < w || t[mid]! <= h) lo = mid + 1;
-          else hi = mid;
-        }
-        j = lo;
+      // first held sample that is not safe (times ascend within a run)
+      let lo = all ? x.n : x.head;
+      let hi = x.n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (t[mid]! < w || t[mid]! <= h) lo = mid + 1;
+        else hi = mid;
       }
-      x.cut = j;
-      if (j > x.head) {
+      x.cut = lo;
+      if (lo > x.head) {
         any = true;
-        if (t[j - 1]! > newest) newest = t[j - 1]!;
+        if (t[lo - 1]! > newest) newest = t[lo - 1]!;
       }
     }
     this.pending = any;
