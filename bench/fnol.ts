@@ -15,12 +15,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fromFrames, type FrameBatch } from '../edge/can/frame.js';
 import { loadDbcSync } from '../edge/dbc/index.js';
 import { IncidentEngine, resolveIncidentConfig, type Incident } from '../edge/incidents/index.js';
 import { ClaimsService } from '../edge/insurance/claims/index.js';
 import { CanArchive } from '../edge/store/can-archive.js';
-import { drive, phaseAt } from '../test/support/motion-model.js';
+import { drive, frameBatches, phaseAt } from '../test/support/motion-model.js';
 import { makePki, TestInsurer } from '../test/support/test-insurer.js';
 import { truckDecoder } from '../test/scoring/real-log.js';
 import { register } from '../test/claims/helpers.js';
@@ -63,13 +62,7 @@ async function main(): Promise<void> {
     // as a gateway's would; the same time range over and over would put every run's frames in each bundle)
     const shift = run * 120;
     const crashT = crashT0 + shift;
-    const batches: FrameBatch[] = [];
-    for (let i = 0; i < frames.length; ) {
-      let j = i;
-      while (j < frames.length && frames[j]!.iface === frames[i]!.iface && j - i < 50) j++;
-      batches.push(fromFrames(vehicle, frames[i]!.iface, frames.slice(i, j).map((f) => ({ ...f.frame, t: f.frame.t + shift }))));
-      i = j;
-    }
+    const batches = frameBatches(frames, vehicle, 50, shift);
     const dec = truckDecoder();
     const eng = new IncidentEngine({ config: resolveIncidentConfig({}) });
     let crashIn = -1;

@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fromFrames, type FrameBatch } from '../../edge/can/frame.js';
+import type { FrameBatch } from '../../edge/can/frame.js';
 import { formatBatch } from '../../edge/can/candump.js';
 import { loadDbcSync } from '../../edge/dbc/index.js';
 import { IncidentEngine, resolveIncidentConfig, type Incident } from '../../edge/incidents/index.js';
 import { ClaimsService, evidenceFile, fnolFromIncident, verifyEvidence, type EvidenceManifest } from '../../edge/insurance/claims/index.js';
 import { CanArchive } from '../../edge/store/can-archive.js';
-import { drive, phaseAt } from '../support/motion-model.js';
+import { drive, frameBatches, phaseAt } from '../support/motion-model.js';
 import { framesInOrder, ROOT, truckDecoder } from '../scoring/real-log.js';
 import { register, tmpdir } from './helpers.js';
 
@@ -44,14 +44,7 @@ describe('claims: evidence bundle', function () {
     // the "bus": frames as SocketCAN gives them (µs timestamps), via a candump file
     const work = tmpdir('evidence');
     const live = path.join(work, 'live.log');
-    const parts: Buffer[] = [];
-    for (let i = 0; i < frames.length; ) {
-      let j = i;
-      while (j < frames.length && frames[j]!.iface === frames[i]!.iface && j - i < 50) j++;
-      parts.push(formatBatch(fromFrames('V1', frames[i]!.iface, frames.slice(i, j).map((f) => f.frame))));
-      i = j;
-    }
-    fs.writeFileSync(live, Buffer.concat(parts));
+    fs.writeFileSync(live, Buffer.concat(frameBatches(frames, 'V1').map((b) => formatBatch(b))));
 
     const archive = new CanArchive({ dir: path.join(work, 'archive'), segmentSeconds: 20 });
     const found = await detect(live, (b) => archive.append(b));

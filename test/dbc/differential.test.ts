@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadDbcSync, rawBigInt, type Database, type Message, type Signal } from '../../edge/dbc/index.js';
 import { FIXTURES } from './helpers.js';
+import { rng } from '../support/rng.js';
 
 const SEED = Number(process.env.UBI_EDGE_DIFF_SEED ?? 0x5eed2024) >>> 0;
 const PYTHON = '/usr/bin/python3';
@@ -89,17 +90,6 @@ interface CmReply {
   error?: string;
 }
 
-// --- seeded PRNG (mulberry32) ---------------------------------------------------------------------
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seedFor(file: string): number {
   let h = SEED;
@@ -220,7 +210,7 @@ function dbcFiles(): string[] {
 
 async function runFile(pool: CanmatrixPool, rel: string): Promise<FileResult> {
   const db: Database = loadDbcSync(path.join(FIXTURES, rel), { strict: false });
-  const rnd = prng(seedFor(rel));
+  const rnd = rng(seedFor(rel));
   const seen = new Map<string, number>();
   const plan = db.messages
     .map((m) => {

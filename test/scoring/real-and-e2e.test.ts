@@ -3,38 +3,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fromFrames, type FrameBatch } from '../../edge/can/frame.js';
 import { loadDbcSync } from '../../edge/dbc/index.js';
 import { IncidentEngine, resolveIncidentConfig, type IncidentOutput } from '../../edge/incidents/index.js';
 import { resolveConfig, ScoringEngine, type ScoringOutput, type TripSummary, type ImuCalibration, type ScoringEvent } from '../../edge/scoring/index.js';
 import { toSamples, type SignalBatch } from '../../edge/signals/signal-batch.js';
 import { drive, G0, phaseAt, type Drive } from '../support/motion-model.js';
-import { CAR_LOG, decodeLogs, carDecoder, ROOT, SHARED_CAR, TRUCK_LOG, truckDecoder } from './real-log.js';
+import { CAR_LOG, decodeLogs, decodeModelFrames, carDecoder, ROOT, SHARED_CAR, TRUCK_LOG, truckDecoder } from './real-log.js';
 
 const dbc = (rel: string) => loadDbcSync(path.join(ROOT, 'test/fixtures/dbc', rel), { strict: false });
 const near = (a: number, e: number, tol: number, what: string) => assert.ok(Math.abs(a - e) <= tol, `${what}: ${a} not within ${tol} of ${e}`);
 
 /** Frames of a model drive, cut into per-interface runs like a live gateway's batches, decoded. */
-function decodeDrive(d: Drive): SignalBatch[] {
-  const frames = d.frames(dbc('j1939/CSS-Electronics-SAE-J1939-DEMO.dbc'), dbc('j1939/gnss.dbc'));
-  const fbs: FrameBatch[] = [];
-  let i = 0;
-  while (i < frames.length) {
-    const iface = frames[i]!.iface;
-    let j = i;
-    while (j < frames.length && frames[j]!.iface === iface && j - i < 50) j++;
-    fbs.push(fromFrames('V1', iface, frames.slice(i, j).map((f) => f.frame)));
-    i = j;
-  }
-  const dec = truckDecoder();
-  const out: SignalBatch[] = [];
-  for (const fb of fbs) {
-    const o = dec.decode(fb);
-    if (o.full) out.push(o.full);
-  }
-  for (const o of dec.flush()) if (o.full) out.push(o.full);
-  return out;
-}
+const decodeDrive = (d: Drive): SignalBatch[] => decodeModelFrames(d.frames(dbc('j1939/CSS-Electronics-SAE-J1939-DEMO.dbc'), dbc('j1939/gnss.dbc')), 'V1');
 
 function score(bs: SignalBatch[], cfg = resolveConfig('van')): ScoringOutput[] {
   const e = new ScoringEngine({ config: cfg });

@@ -2,9 +2,10 @@
 // per-interface FrameBatches (runs of one interface, at most `run` frames), so the decoder's
 // SignalBatches interleave in time as they do live.
 import { sharedDataDir } from '../support/shared-data.js';
+import { frameBatches } from '../support/motion-model.js';
 import path from 'node:path';
 import { readCandumpFile } from '../../edge/can/candump-file.js';
-import { FrameBatchBuilder, type FrameBatch } from '../../edge/can/frame.js';
+import { FrameBatchBuilder, type CanFrame, type FrameBatch } from '../../edge/can/frame.js';
 import { loadDbcSync } from '../../edge/dbc/index.js';
 import { DecodeEngine } from '../../edge/signals/decoder.js';
 import { loadVssMap } from '../../edge/signals/maps/index.js';
@@ -46,6 +47,18 @@ export function truckDecoder(): DecodeEngine {
     interfaces: { can0: { dbc: [dbc('j1939/CSS-Electronics-SAE-J1939-DEMO.dbc')], j1939: true }, can1: { dbc: [dbc('j1939/gnss.dbc')] } },
     map: loadVssMap('j1939-truck'),
   });
+}
+
+/** A model drive's frames, batched as a gateway hands them on, through the truck decoder (then its flush). */
+export function decodeModelFrames(frames: ReadonlyArray<{ iface: string; frame: CanFrame }>, vehicle: string): SignalBatch[] {
+  const dec = truckDecoder();
+  const out: SignalBatch[] = [];
+  for (const fb of frameBatches(frames, vehicle)) {
+    const o = dec.decode(fb);
+    if (o.full) out.push(o.full);
+  }
+  for (const o of dec.flush()) if (o.full) out.push(o.full);
+  return out;
 }
 
 /** Decoded SignalBatches of log files (in order, one decoder across them). */

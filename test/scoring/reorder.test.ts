@@ -1,6 +1,7 @@
 // The per-vehicle time merge: order, release by watermark, horizon for silent sources, late samples.
 import assert from 'node:assert/strict';
 import { Reorderer } from '../../edge/scoring/reorder.js';
+import { rng } from '../support/rng.js';
 import { SignalBatchBuilder, type SignalBatch, type SignalInfo, type TextSample } from '../../edge/signals/signal-batch.js';
 
 type Out = { t: number; name: string; v: number | string };
@@ -26,18 +27,6 @@ function batch(source: string | undefined, samples: Array<[number, string, numbe
   const sb = b.take();
   if (source !== undefined) sb.source = source;
   return sb;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const key = (o: Out) => `${o.t}|${typeof o.v === 'string' ? 0 : 1}|${o.name}`;

@@ -5,7 +5,6 @@
 // and the cards win over a depot roster.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { fromFrames, type FrameBatch } from '../../edge/can/frame.js';
 import { loadDbcSync } from '../../edge/dbc/index.js';
 import { PGN, pgnOf } from '../../edge/dbc/j1939/pgn.js';
 import { IncidentEngine, resolveIncidentConfig, type Incident } from '../../edge/incidents/index.js';
@@ -14,7 +13,7 @@ import { CO_DRIVER_ID_TEXT, DRIVER_ID_TEXT } from '../../edge/signals/j1939-fram
 import type { SignalBatch } from '../../edge/signals/signal-batch.js';
 import { drive, phaseAt, type Drive, type DriveOptions, type Phase } from '../support/motion-model.js';
 import { events, scores, trips } from './helpers.js';
-import { ROOT, truckDecoder } from './real-log.js';
+import { decodeModelFrames, ROOT } from './real-log.js';
 
 const dbc = (rel: string) => loadDbcSync(path.join(ROOT, 'test/fixtures/dbc', rel), { strict: false });
 const J1939_DBC = dbc('j1939/CSS-Electronics-SAE-J1939-DEMO.dbc');
@@ -26,26 +25,8 @@ const C = 'NO00000055555503'; // B's co-driver
 const T0 = 1_700_000_000;
 const ROSTER: ScoringConfig['roster'] = [{ driver: 'roster-anna', from: new Date((T0 - 3600) * 1000).toISOString(), to: new Date((T0 + 6 * 3600) * 1000).toISOString() }];
 
-/** Frames of a model drive, cut into per-interface runs of at most 50 frames like a live gateway's
- * batches, through the truck decode engine (can0 J1939 with the demo DBC, can1 gnss.dbc). */
-function decodeDrive(d: Drive, frames = d.frames(J1939_DBC, GNSS_DBC)): SignalBatch[] {
-  const fbs: FrameBatch[] = [];
-  for (let i = 0; i < frames.length; ) {
-    const iface = frames[i]!.iface;
-    let j = i;
-    while (j < frames.length && frames[j]!.iface === iface && j - i < 50) j++;
-    fbs.push(fromFrames('T1', iface, frames.slice(i, j).map((f) => f.frame)));
-    i = j;
-  }
-  const dec = truckDecoder();
-  const out: SignalBatch[] = [];
-  for (const fb of fbs) {
-    const o = dec.decode(fb);
-    if (o.full) out.push(o.full);
-  }
-  for (const o of dec.flush()) if (o.full) out.push(o.full);
-  return out;
-}
+/** A model drive's frames through the truck decoder (can0 J1939 with the demo DBC, can1 gnss.dbc). */
+const decodeDrive = (d: Drive, frames = d.frames(J1939_DBC, GNSS_DBC)): SignalBatch[] => decodeModelFrames(frames, 'T1');
 
 function score(bs: readonly SignalBatch[], roster: ScoringConfig['roster'] = []): ScoringOutput[] {
   const e = new ScoringEngine({ config: resolveConfig('rigid_truck', { roster }) });

@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { RateEstimator } from '../../edge/signals/derive.js';
+import { rng } from '../support/rng.js';
 
-// A small seeded generator (mulberry32) so failures can be replayed.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('signals: derived rate (least-squares slope)', () => {
   it('is exact for a steady acceleration, whatever the sample spacing', () => {

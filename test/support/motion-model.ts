@@ -11,9 +11,10 @@
 // cards (J1939 DI, PGN 65131) by BAM; off by default, and it draws no random numbers, so drives
 // without it are unchanged.
 
-import type { CanFrame } from '../../edge/can/frame.js';
+import { fromFrames, type CanFrame, type FrameBatch } from '../../edge/can/frame.js';
 import type { Database } from '../../edge/dbc/index.js';
 import { broadcastFrames, encodeDriverId, PGN } from '../../edge/dbc/j1939/index.js';
+import { rng } from './rng.js';
 import { SignalBatchBuilder, type Sample, type SignalBatch, type SignalInfo, type TextSample } from '../../edge/signals/signal-batch.js';
 
 export const G0 = 9.80665;
@@ -108,16 +109,22 @@ export interface Drive {
   frames(j1939: Database, gnss: Database): Array<{ iface: string; frame: CanFrame }>;
 }
 
-/** mulberry32: small, seeded, the same sequence on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+export { rng };
+
+/**
+ * Model frames cut into FrameBatches the way a live gateway hands them on: runs of one interface in
+ * time order, at most `run` frames each; `shiftS` moves every timestamp (a later drive of the same shape).
+ */
+export function frameBatches(frames: ReadonlyArray<{ iface: string; frame: CanFrame }>, vehicle: string, run = 50, shiftS = 0): FrameBatch[] {
+  const out: FrameBatch[] = [];
+  for (let i = 0; i < frames.length; ) {
+    const iface = frames[i]!.iface;
+    let j = i;
+    while (j < frames.length && frames[j]!.iface === iface && j - i < run) j++;
+    out.push(fromFrames(vehicle, iface, frames.slice(i, j).map((f) => (shiftS ? { ...f.frame, t: f.frame.t + shiftS } : f.frame))));
+    i = j;
+  }
+  return out;
 }
 
 export const NAMES = {
