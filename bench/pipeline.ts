@@ -106,11 +106,11 @@ async function ubiRun(influxd: Influxd, log: string, frames: number, db: string,
         lastAck = performance.now();
       }
     }, 1);
-    await until(() => inStatus.some((s) => s.startsWith('ended')), 600_000, 'the replay to end', 5);
-    if (process.env.BENCH_DEBUG) console.log(`    replay ended at ${((performance.now() - t0) / 1000).toFixed(2)} s, written ${cfg.store?.stats().written}`);
     const mark = (what: string) => {
       if (process.env.BENCH_DEBUG) console.log(`    ${what} at ${((performance.now() - t0) / 1000).toFixed(2)} s, written ${cfg.store?.stats().written}`);
     };
+    await until(() => inStatus.some((s) => s.startsWith('ended')), 600_000, 'the replay to end', 5);
+    mark('replay ended');
     await quiet(20, last);
     mark('nodes quiet');
     node('dec').receive({ flush: true }); // closes the last down-sampling windows

@@ -79,7 +79,7 @@ function poolOf(raw: InfluxDB): { pool: PoolLike; auth: string | undefined } | u
   return { pool: r._pool as PoolLike, auth: typeof o.username === 'string' ? `${o.username}:${typeof o.password === 'string' ? o.password : ''}` : undefined };
 }
 
-/** `opts.pool: false` (tests) takes the path used when the client has no such pool: writePoints(). */
+/** `opts.pool: false` (tests) takes the path used when the client has no such pool: postWrite(). */
 export function createClient(c: InfluxConnection, opts: { pool?: boolean } = {}): StoreClient {
   const h = parseConnection(c);
   const u = new URL(c.url);

@@ -209,7 +209,6 @@ export class Store extends EventEmitter {
     return res;
   }
 
-  /** Closes the open signal windows (end of data) and stores their points. */
   /** End of data: writes the open 1 s signal windows and sends what waits for its batch age now. */
   async flushSignals(): Promise<AcceptResult> {
     const r = await this.appendPoints(this.signals.flush());
