@@ -1,6 +1,7 @@
 // Incident settings as people write them (the ubi-incident node's fields, the `score` CLI's config
 // file) -> an IncidentEngine. Problems name the field: `postS: must be a number > 0, got -1`.
 import { ConfigError } from '../scoring/config.js';
+import { isObj, objectSetting, type Obj } from '../scoring/settings.js';
 import { resolveIncidentConfig, type IncidentConfig } from './config.js';
 import { IncidentEngine } from './engine.js';
 
@@ -24,8 +25,6 @@ export interface BuiltIncidents {
   describe: string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function deepMerge(a: unknown, b: unknown): unknown {
   if (b === undefined) return a;
@@ -54,21 +53,7 @@ export function buildIncidentEngine(s: IncidentSettings): BuiltIncidents {
   const names = crash.map((x) => String(x).trim()).filter((x) => x !== '');
   if (names.length) fields.crashSignals = names;
 
-  let over: Obj = {};
-  if (typeof s.overrides === 'string') {
-    if (s.overrides.trim() !== '') {
-      try {
-        const v: unknown = JSON.parse(s.overrides);
-        if (isObj(v)) over = v;
-        else problems.push('overrides: must be a JSON object of incident settings');
-      } catch (e) {
-        problems.push(`overrides: not valid JSON: ${(e as Error).message}`);
-      }
-    }
-  } else if (s.overrides !== undefined) {
-    if (isObj(s.overrides)) over = s.overrides;
-    else problems.push('overrides: must be an object of incident settings');
-  }
+  const over = objectSetting(s.overrides, 'overrides', 'of incident settings', problems);
   const mergeS = s.mergeS === undefined || s.mergeS === '' ? 0.2 : Number(s.mergeS);
   if (!Number.isFinite(mergeS) || mergeS < 0 || mergeS > 3600) problems.push(`mergeS: expected seconds 0..3600, got ${JSON.stringify(s.mergeS)}`);
   if (problems.length) throw new ConfigError(problems, 'incident settings');

@@ -27,8 +27,30 @@ export interface BuiltScoring {
   describe: string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A setting that is a JSON object, given as text (the editor) or as an object (code); empty or absent
+ * is {}. What is wrong goes into problems, starting with the field name.
+ */
+export function objectSetting(v: unknown, field: string, shape: string, problems: string[]): Obj {
+  if (typeof v === 'string') {
+    if (v.trim() === '') return {};
+    try {
+      const o: unknown = JSON.parse(v);
+      if (isObj(o)) return o;
+      problems.push(`${field}: must be a JSON object ${shape}`);
+    } catch (e) {
+      problems.push(`${field}: not valid JSON: ${(e as Error).message}`);
+    }
+    return {};
+  }
+  if (v === undefined) return {};
+  if (isObj(v)) return v;
+  problems.push(`${field}: must be an object ${shape}`);
+  return {};
+}
 
 export interface RosterLine {
   vehicle: string;
@@ -65,21 +87,8 @@ export function buildScoringEngine(s: ScoringSettings): BuiltScoring {
   const cls = (s.vehicleClass ?? 'van').trim() || 'van';
   if (!(VEHICLE_CLASSES as readonly string[]).includes(cls)) problems.push(`vehicleClass: must be one of ${VEHICLE_CLASSES.join(', ')}, got ${JSON.stringify(cls)}`);
 
-  let over: Obj = {};
-  if (typeof s.overrides === 'string') {
-    if (s.overrides.trim() !== '') {
-      try {
-        const v: unknown = JSON.parse(s.overrides);
-        if (isObj(v)) over = v;
-        else problems.push('overrides: must be a JSON object {"common": {...}, "vehicles": {...}}');
-      } catch (e) {
-        problems.push(`overrides: not valid JSON: ${(e as Error).message}`);
-      }
-    }
-  } else if (s.overrides !== undefined) {
-    if (isObj(s.overrides)) over = structuredClone(s.overrides);
-    else problems.push('overrides: must be an object {"common": {...}, "vehicles": {...}}');
-  }
+  // a copy: the depot zone and the roster are written into it below; the caller's object stays as it was
+  const over = structuredClone(objectSetting(s.overrides, 'overrides', '{"common": {...}, "vehicles": {...}}', problems));
   for (const k of Object.keys(over)) if (k !== 'common' && k !== 'vehicles') problems.push(`overrides: ${k}: unknown field (expected common, vehicles)`);
 
   const mergeS = s.mergeS === undefined || s.mergeS === '' ? 1 : Number(s.mergeS);
