@@ -227,18 +227,28 @@ async function main(): Promise<void> {
     if (ONLY === 'ubi') {
       // diagnosis: BENCH_PROFILE=<file.cpuprofile> profiles this run only (not the log writing or warm-up)
       const prof = process.env.BENCH_PROFILE;
-      const session = prof ? new inspector.Session() : undefined;
-      if (session) {
-        session.connect();
+      // BENCH_ALLOC=<file.heapprofile>: where this run allocates, garbage included (sampled every 64 KB)
+      const alloc = process.env.BENCH_ALLOC;
+      const session = prof || alloc ? new inspector.Session() : undefined;
+      if (session) session.connect();
+      if (session && prof) {
         await session.post('Profiler.enable');
         await session.post('Profiler.start');
+      }
+      if (session && alloc) {
+        await session.post('HeapProfiler.enable');
+        await session.post('HeapProfiler.startSampling', { samplingInterval: 65536, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
       }
       const u = await ubiRun(influxd, log.file, log.frames, 'ubi_only', path.join(tmp, 'ob-only'));
       if (session && prof) {
         const { profile } = await session.post('Profiler.stop');
         fs.writeFileSync(prof, JSON.stringify(profile));
-        session.disconnect();
       }
+      if (session && alloc) {
+        const { profile } = await session.post('HeapProfiler.stopSampling');
+        fs.writeFileSync(alloc, JSON.stringify(profile));
+      }
+      session?.disconnect();
       console.log(`ubi-edge ${fmt(u.frames / u.seconds)} frames/s (${u.seconds.toFixed(2)} s, ${fmt(u.written)} points)`);
       return;
     }

@@ -8,13 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FrameBatch } from '../can/frame.js';
 import { createClient, redactUrl, type InfluxConnection, type StoreClient } from './client.js';
-import { classifyPayload, isFrameBatch, isPointLike, type ConvertContext } from './convert.js';
+import { classifyPayload, isFrameBatch, isPointLike, isSignalBatch, type ConvertContext } from './convert.js';
 import './scoring-converters.js';
 import { Outbox, type DropInfo, type FsyncPolicy, type OutboxStats } from './outbox.js';
 import { MEASUREMENTS, pointToLine, type StorePoint } from './point.js';
 import { Quarantine } from './quarantine.js';
 import { BackfillTracker, backfill, ensureDatabase, policies, type SetupOptions, type SetupReport } from './setup.js';
-import { SignalAggregator, type AggregatorOptions } from './signal-aggregator.js';
+import { SignalAggregator, windowPoint, type AggregatorOptions, type ClosedWindow } from './signal-aggregator.js';
+import { SignalLines } from './signal-lines.js';
 import { InfluxWriter, type InfluxLike, type WriterState } from './writer.js';
 
 export interface FrameSink {
@@ -82,6 +83,7 @@ export class Store extends EventEmitter {
   readonly writer: InfluxWriter | undefined;
   private readonly client: (InfluxLike & Partial<Pick<StoreClient, 'queryRaw'>>) | undefined;
   private readonly signals: SignalAggregator;
+  private readonly signalLines: SignalLines;
   private readonly ctx: ConvertContext;
   private readonly defaultTags: Record<string, string>;
   private readonly setupOpts: SetupOptions | undefined;
@@ -120,6 +122,7 @@ export class Store extends EventEmitter {
     this.signals = new SignalAggregator(opts.signals);
     this.ctx = { signals: this.signals };
     this.defaultTags = opts.depot ? { depot: opts.depot } : {};
+    this.signalLines = new SignalLines(this.defaultTags);
     this.client = opts.client ?? (opts.influx ? createClient(opts.influx) : undefined);
     if (opts.influx) this.setupOpts = { ...opts.setup, database: opts.influx.database };
     const setupOn = this.setupOpts !== undefined && opts.setup?.enabled !== false && this.client?.queryRaw !== undefined;
@@ -182,11 +185,16 @@ export class Store extends EventEmitter {
     const res: AcceptResult = { points: 0, quarantined: 0, dropped: 0, frames: 0, ignored: 0 };
     if (this.closed) throw new Error('store is closed');
     const items = Array.isArray(payload) ? payload : [payload];
-    const points: StorePoint[] = [];
+    const lines = new StreamLines();
     for (const x of items) {
       // plain points (the common case) without classifyPayload()'s wrapper object per point
       if (isPointLike(x) && !isFrameBatch(x)) {
-        points.push(x as StorePoint);
+        this.addPoint(lines, x as StorePoint);
+        continue;
+      }
+      // decoded signals: their closed 1 s windows go to lines without a point object each
+      if (isSignalBatch(x)) {
+        this.addWindows(lines, this.signals.addWindows(x));
         continue;
       }
       const c = classifyPayload(x, this.ctx);
@@ -196,13 +204,13 @@ export class Store extends EventEmitter {
           res.frames += c.batch.count;
           this.frames += c.batch.count;
         } else res.ignored++;
-      } else if (c.kind === 'points') for (const p of c.points) points.push(p);
+      } else if (c.kind === 'points') for (const p of c.points) this.addPoint(lines, p);
       else {
         res.quarantined++;
         this.quarantine.add('validate', 'not a point, SignalBatch, FrameBatch or registered kind', c.value);
       }
     }
-    const r = await this.appendPoints(points);
+    const r = await this.commitLines(lines);
     res.points += r.points;
     res.quarantined += r.quarantined;
     res.dropped += r.dropped;
@@ -211,38 +219,51 @@ export class Store extends EventEmitter {
 
   /** End of data: writes the open 1 s signal windows and sends what waits for its batch age now. */
   async flushSignals(): Promise<AcceptResult> {
-    const r = await this.appendPoints(this.signals.flush());
+    const lines = new StreamLines();
+    this.addWindows(lines, this.signals.flushWindows());
+    const r = await this.commitLines(lines);
     this.writer?.sendNow();
     return { ...r, frames: 0, ignored: 0 };
   }
 
-  private async appendPoints(points: StorePoint[]): Promise<{ points: number; quarantined: number; dropped: number }> {
-    // each point becomes its line of line protocol once, here: that is what the outbox stores and
-    // what the writer posts. The lines of a stream are concatenated into one string (newline between)
-    // that the outbox encodes in one go: cheaper than encoding them one by one
-    const byStream = new Map<string, { text: string; ends: number[] }>();
-    let quarantined = 0;
-    for (const p of points) {
-      const line = pointToLine(p, this.defaultTags);
-      if (typeof line !== 'string') {
-        quarantined++;
-        this.quarantine.add('validate', line.reason, p);
-        continue;
-      }
-      const m = p.measurement; // valid: a measurement of the schema
-      let acc = byStream.get(m);
-      if (!acc) byStream.set(m, (acc = { text: line, ends: [line.length] }));
-      else {
-        acc.text += '\n' + line;
-        acc.ends.push(acc.text.length);
-      }
+  private appendPoints(points: StorePoint[]): Promise<{ points: number; quarantined: number; dropped: number }> {
+    const lines = new StreamLines();
+    for (const p of points) this.addPoint(lines, p);
+    return this.commitLines(lines);
+  }
+
+  // each point becomes its line of line protocol once, here: that is what the outbox stores and
+  // what the writer posts
+  private addPoint(lines: StreamLines, p: StorePoint): void {
+    const line = pointToLine(p, this.defaultTags);
+    if (typeof line !== 'string') {
+      lines.quarantined++;
+      this.quarantine.add('validate', line.reason, p);
+      return;
     }
+    lines.add(p.measurement, line); // valid: a measurement of the schema
+  }
+
+  private addWindows(lines: StreamLines, windows: readonly ClosedWindow[]): void {
+    for (const c of windows) {
+      const line = this.signalLines.line(c);
+      if (line !== undefined) lines.add('signal', line);
+      else this.addPoint(lines, windowPoint(c)); // refused there, with its reason
+    }
+  }
+
+  private async commitLines(lines: StreamLines): Promise<{ points: number; quarantined: number; dropped: number }> {
+    const quarantined = lines.quarantined;
     if (quarantined > 0) this.log('warn', `${quarantined} point(s) quarantined: ${this.quarantine.read().at(-1)?.reason ?? ''}`);
     let stored = 0;
     let dropped = 0;
-    for (const [stream, { text, ends }] of byStream) {
-      // no objects for the outbox to keep: it keeps the framed bytes (off the JS heap) for the writer
-      const r = await this.outbox.appendText(stream, text, ends);
+    for (const [stream, list] of lines.byStream) {
+      // the lines of a stream joined into one string (newline between), which the outbox encodes in
+      // one go, and keeps as framed bytes (off the JS heap) for the writer
+      const ends = new Array<number>(list.length);
+      let end = -1;
+      for (let i = 0; i < list.length; i++) ends[i] = end += list[i]!.length + 1;
+      const r = await this.outbox.appendText(stream, list.join('\n'), ends);
       stored += r.stored;
       dropped += r.dropped;
     }
@@ -385,5 +406,17 @@ export class Store extends EventEmitter {
     }
     if (n > 0) this.log('info', `backfilled ${n} down-sampled point(s) after late data`);
     return n;
+  }
+}
+
+/** Lines of line protocol per stream (measurement) for one append, and the points refused on the way. */
+class StreamLines {
+  readonly byStream = new Map<string, string[]>();
+  quarantined = 0;
+
+  add(stream: string, line: string): void {
+    const list = this.byStream.get(stream);
+    if (list) list.push(line);
+    else this.byStream.set(stream, [line]);
   }
 }
