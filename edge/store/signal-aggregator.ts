@@ -193,7 +193,9 @@ export class SignalAggregator {
       for (let j = 0; j < k; j++) out.push({ vehicle, signal: s.name, acc: ws[j]! });
       const end = ws[k - 1]!.w + W;
       if (end > s.closedBefore) s.closedBefore = end;
-      ws.splice(0, k);
+      // drop the prefix in place (splice would allocate an array of what it removes)
+      for (let j = k; j < ws.length; j++) ws[j - k] = ws[j]!;
+      ws.length -= k;
     }
     if (out.length > 1) out.sort(byWindowThenName);
     return out;
@@ -218,7 +220,8 @@ function windowOf(s: SignalState, w: number): WindowAcc {
   while (k >= 0 && ws[k]!.w > w) k--;
   if (k >= 0 && ws[k]!.w === w) return ws[k]!;
   const a: WindowAcc = { w, sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, last: Number.NaN, lastT: Number.NEGATIVE_INFINITY, n: 0, text: undefined, textT: Number.NEGATIVE_INFINITY };
-  ws.splice(k + 1, 0, a);
+  if (k === ws.length - 1) ws.push(a);
+  else ws.splice(k + 1, 0, a);
   return a;
 }
 
