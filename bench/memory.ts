@@ -33,16 +33,9 @@ import influxConfigNode from '../nodes/ubi-influx-config/ubi-influx-config.js';
 import influxOutNode from '../nodes/ubi-influx-out/ubi-influx-out.js';
 import type { InfluxConfigNode } from '../nodes/ubi-influx-config/ubi-influx-config.js';
 import { Influxd } from '../test/support/influxd.js';
-import { driveFiles, fmt, gnssDbc, ROOT, sleep, writeDriveLog, type WrittenLog } from './support/drive.js';
+import { driveFiles, fmt, gnssDbc, sleep, writeDriveLog, type WrittenLog } from './support/drive.js';
+import { nodeDefaults, rerunWithApplianceSettings, settingsLine } from './support/node-settings.js';
 
-interface NodeTuning {
-  missingFlags(): string[];
-  missingEnv(): Record<string, string>;
-  describe(): string;
-  ENV: Record<string, string>;
-}
-// plain JavaScript shipped as is in bin/ (the launcher's), so required at run time
-const tuning = require(path.join(ROOT, 'bin', 'node-flags.js')) as NodeTuning;
 
 
 const BUSES = Number(process.env.BENCH_BUSES ?? 8);
@@ -137,11 +130,7 @@ async function main(): Promise<void> {
     console.log(`input: the car drive (${files.length} file(s), ${log.frames} frames, ${driveFps.toFixed(1)} frames/s), looped with rising timestamps`);
     console.log(`${BUSES} buses x ${PER_BUS} frames/s (replay speed ${speed.toFixed(2)}x each) = ${fmt(BUSES * PER_BUS)} frames/s for ${duration} s, paced in real time`);
     console.log(`influxd ${influxd.url} · Node ${process.version} · ${os.cpus()[0]?.model ?? '?'} x ${os.cpus().length}`);
-    console.log(
-      process.env.BENCH_NODE_DEFAULTS === '1'
-        ? `Node settings: Node's defaults (BENCH_NODE_DEFAULTS=1), NOT the appliance's (${tuning.describe()})`
-        : `Node settings: the appliance's (bin/node-flags.js, as bin/ubi-edge.js starts it): ${[...process.execArgv, ...Object.keys(tuning.ENV).map((k) => `${k}=${process.env[k] ?? ''}`)].join(' ')}`,
-    );
+    console.log(settingsLine());
     await startServer();
     await load([canBusNode, canInNode, decodeNode, scoreNode, incidentNode, influxConfigNode, influxOutNode], flow);
     const cfg = helper.getNode('cfg') as unknown as InfluxConfigNode;
@@ -215,7 +204,7 @@ async function main(): Promise<void> {
         frames,
         points_written: st.written,
         node: process.version,
-        node_settings: process.env.BENCH_NODE_DEFAULTS === '1' ? 'node defaults' : 'appliance (bin/node-flags.js)',
+        node_settings: nodeDefaults ? 'node defaults' : 'appliance (bin/node-flags.js)',
         end_file_backed_mb: sm ? Number(sm.file.toFixed(1)) : undefined,
         end_heap_committed_mb: lastS ? Number(lastS.heapTotal.toFixed(1)) : undefined,
       }),
@@ -228,17 +217,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** Re-runs this bench with the appliance's Node settings when they are not in place; its exit status. */
-function withApplianceSettings(): number | undefined {
-  if (process.env.BENCH_NODE_DEFAULTS === '1') return undefined;
-  const flags = tuning.missingFlags();
-  const env = tuning.missingEnv();
-  if (flags.length === 0 && Object.keys(env).length === 0) return undefined;
-  const r = spawnSync(process.execPath, [...process.execArgv, ...flags, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, ...env } });
-  return r.status ?? 1;
-}
-
-const rerun = process.argv[2] === '--write-logs' ? undefined : withApplianceSettings();
+const rerun = process.argv[2] === '--write-logs' ? undefined : rerunWithApplianceSettings();
 (rerun !== undefined ? Promise.resolve(process.exit(rerun)) : process.argv[2] === '--write-logs' ? writeLogs(process.argv[3]!) : main()).then(
   () => process.exit(0),
   (e: unknown) => {

@@ -16,7 +16,9 @@
 // message as node-red-contrib-influxdb's "influxdb batch" node does; one point per decoded frame.
 // It runs on a prefix of the same log (BENCH_DIY_FRAMES, default 100,000: at a few thousand frames/s the whole drive takes over a minute per run).
 //
-// Runs alternate BENCH_RUNS times (default 3); medians. Prints a table, then one JSON line.
+// Runs alternate BENCH_RUNS times (default 3); medians. Runs with the appliance's Node settings
+// (bin/node-flags.js, as `ubi-edge start` runs), re-running itself with them when they are not in
+// place; BENCH_NODE_DEFAULTS=1 runs with Node's defaults instead. Prints a table, then one JSON line.
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
 import os from 'node:os';
@@ -33,6 +35,7 @@ import type { InfluxConfigNode } from '../nodes/ubi-influx-config/ubi-influx-con
 import { Influxd } from '../test/support/influxd.js';
 import { helper, load, startServer, stopServer, watchStatus } from './support/red.js';
 import { driveFiles, fmt, gnssDbc, median, sleep, writeDriveLog } from './support/drive.js';
+import { nodeDefaults, rerunWithApplianceSettings, settingsLine } from './support/node-settings.js';
 import { DECODE_FUNC, FRAMES_FUNC, decodeOnStart, diyInfluxBatchNode, diyStats, gnssTable } from './support/diy.js';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -216,6 +219,7 @@ async function main(): Promise<void> {
     console.log(`input: ${files.length} file(s) ${files.map((f) => path.basename(f)).join(', ')}`);
     console.log(`       ${onePass.frames} frames per pass x ${REPEAT} = ${log.frames} frames (${(log.span / 3600).toFixed(2)} h of driving), plain candump in ${tmp}`);
     console.log(`influxd ${influxd.url} · ${RUNS} runs each, alternating · Node ${process.version} · ${os.cpus()[0]?.model ?? '?'} x ${os.cpus().length}`);
+    console.log(settingsLine());
     // warm-up: one pass of each (JIT, influxd's first shards)
     if (!process.env.BENCH_NO_WARM) {
     await ubiRun(influxd, onePass.file, onePass.frames, 'warm_ubi', path.join(tmp, 'warm-ob'));
@@ -289,6 +293,7 @@ async function main(): Promise<void> {
         seconds: ubi.map((u) => Number(u.seconds.toFixed(3))),
         diy_seconds: diy.map((d) => Number(d.seconds.toFixed(3))),
         node: process.version,
+        node_settings: nodeDefaults ? 'node defaults' : 'appliance (bin/node-flags.js)',
       }),
     );
   } finally {
@@ -297,7 +302,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+const rerun = rerunWithApplianceSettings();
+(rerun !== undefined ? Promise.resolve(process.exit(rerun)) : main()).then(
   () => process.exit(0),
   (e: unknown) => {
     console.error(e instanceof Error ? e.stack : String(e));
