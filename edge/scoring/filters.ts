@@ -6,6 +6,10 @@
  * brake starts and ends at the same time after filtering) and drops spikes shorter than half the
  * window (a knock on the sensor, one corrupt sample), which a mean would smear into a longer bump.
  * The output is stamped at the middle of the samples in the window, which cancels the filter's lag.
+ *
+ * The median is computed only when asked for: most samples of a drive are far from any harsh
+ * threshold, so the consumer first asks mayLeave() (two counters kept per sample) whether the median
+ * can be outside (lo, hi) at all, and reads median() only then.
  */
 export class MovingMedian {
   /** samples in time order in [head, end) (a queue without front-deletes, compacted when full) */
@@ -13,41 +17,101 @@ export class MovingMedian {
   private v = new Float64Array(256);
   private head = 0;
   private end = 0;
-  /** the values in the window, kept sorted in s[0, n) (NaN last): one insert and delete per sample instead of a sort */
+  /** the window's values sorted in s[0, n) (NaN last) while `sorted`: kept up to date sample by sample only while median() is read every sample */
   private s = new Float64Array(64);
   private n = 0;
-  /** stamp of the last pushValue: the middle of the window's samples */
+  private sorted = false;
+  /** median() was read since the last add() */
+  private read = false;
+  /** values in the window below lo, and not at or below hi (NaN counts here: it sorts last) */
+  private below = 0;
+  private above = 0;
+  /** stamp of the last add: the middle of the window's samples */
   stamp = NaN;
 
-  constructor(private readonly windowS: number) {}
+  constructor(
+    private readonly windowS: number,
+    private readonly lo = -Infinity,
+    private readonly hi = Infinity,
+  ) {}
 
   reset(): void {
     this.head = this.end = 0;
     this.n = 0;
+    this.sorted = this.read = false;
+    this.below = this.above = 0;
   }
 
-  /** Adds a sample and returns [stamp, median], or null while the window is still empty. */
-  push(t: number, v: number): [number, number] {
-    const m = this.pushValue(t, v);
-    return [this.stamp, m];
-  }
-
-  /** push() without the pair: returns the median, the stamp is left in `stamp`. */
-  pushValue(t: number, v: number): number {
+  /** Adds a sample; the window's stamp is then in `stamp`, its median in median(). */
+  add(t: number, v: number): void {
     if (this.end === this.t.length) this.room();
     const ts = this.t;
     const vs = this.v;
     const e = this.end++;
     ts[e] = t;
     vs[e] = v;
+    if (v < this.lo) this.below++;
+    if (!(v <= this.hi)) this.above++;
+    const keep = this.sorted && this.read;
+    this.sorted = keep;
+    this.read = false;
+    if (keep) this.insert(v);
+    let h = this.head;
+    const cut = t - this.windowS;
+    while (h < e && ts[h]! <= cut) {
+      const x = vs[h]!;
+      if (x < this.lo) this.below--;
+      if (!(x <= this.hi)) this.above--;
+      if (keep) this.remove(x);
+      h++;
+    }
+    this.head = h;
+    this.stamp = (ts[h]! + ts[e]!) / 2;
+  }
+
+  /**
+   * false when the median of the window is certainly within [lo, hi]: a median above hi needs half
+   * the values above hi (the upper middle value is at least the median), one below lo half below.
+   */
+  mayLeave(): boolean {
+    const half = (this.end - this.head + 1) >> 1;
+    return this.below >= half || this.above >= half;
+  }
+
+  /** Median of the window (the mean of the two middle values for an even count). */
+  median(): number {
+    if (!this.sorted) this.sortWindow();
+    this.read = true;
+    const s = this.s;
+    const n = this.n;
+    return n & 1 ? s[n >> 1]! : (s[(n >> 1) - 1]! + s[n >> 1]!) / 2;
+  }
+
+  /** add() then median(). */
+  pushValue(t: number, v: number): number {
+    this.add(t, v);
+    return this.median();
+  }
+
+  private sortWindow(): void {
+    const n = this.end - this.head;
+    if (this.s.length < n) this.s = new Float64Array(Math.max(n, this.s.length * 2));
+    this.s.set(this.v.subarray(this.head, this.end));
+    // numeric, NaN last, as insert() keeps it (-0 and 0 may swap: the same median to every comparison)
+    this.s.subarray(0, n).sort();
+    this.n = n;
+    this.sorted = true;
+  }
+
+  /** insert after every value <= v (NaN sorts last, after the other NaNs for a NaN) */
+  private insert(v: number): void {
     if (this.n === this.s.length) {
       const g = new Float64Array(this.s.length * 2);
       g.set(this.s);
       this.s = g;
     }
     const s = this.s;
-    let n = this.n;
-    // insert after every value <= v (NaN sorts last, after the other NaNs for a NaN)
+    const n = this.n;
     if (v === v) {
       let j = n;
       for (; j > 0; j--) {
@@ -61,21 +125,16 @@ export class MovingMedian {
       for (let j = n; j > at; j--) s[j] = s[j - 1]!;
       s[at] = v;
     }
-    n++;
-    let h = this.head;
-    const cut = t - this.windowS;
-    while (h < e && ts[h]! <= cut) {
-      const x = vs[h]!;
-      const i = lowerBound(s, n, x);
-      const at = i < n && s[i] === x ? i : indexOfNaN(s, n);
-      n--;
-      for (let j = at; j < n; j++) s[j] = s[j + 1]!;
-      h++;
-    }
+    this.n = n + 1;
+  }
+
+  private remove(x: number): void {
+    const s = this.s;
+    const n = this.n - 1;
+    const i = lowerBound(s, n + 1, x);
+    const at = i <= n && s[i] === x ? i : indexOfNaN(s, n + 1);
+    for (let j = at; j < n; j++) s[j] = s[j + 1]!;
     this.n = n;
-    this.head = h;
-    this.stamp = (ts[h]! + ts[e]!) / 2;
-    return n & 1 ? s[n >> 1]! : (s[(n >> 1) - 1]! + s[n >> 1]!) / 2;
   }
 
   private room(): void {

@@ -61,7 +61,8 @@ export class ImuCalibrator {
     if (speedKmh !== null && speedKmh < this.stopSpeedKmh) changed = this.standstill(t, a);
     else this.still.n = 0;
     const up = this.up;
-    if (up && !this.gravityOnly) {
+    // the window only serves pushDerived's search for forward (setUp empties it when the search restarts)
+    if (up && !this.gravityOnly && !this.forward) {
       // horizontal components in the (e1, e2) basis, trailing mean over the slope window
       const a0 = a[0];
       const a1 = a[1];

@@ -98,9 +98,13 @@ export class VehicleScorer {
     this.speedHist = new History(Math.max(10, cfg.harsh.maxGapS * 4));
     this.slope = new SpeedSlope(a.derivedWindowS, a.derivedMinSamples, a.derivedMinSpan);
     this.calib = new ImuCalibrator(vehicle, a, cfg.trip.stopSpeedKmh);
-    const w = cfg.harsh.smoothingS;
-    this.medians = { measuredLon: new MovingMedian(w), measuredLat: new MovingMedian(w), imuLon: new MovingMedian(w), imuLat: new MovingMedian(w), yawLat: new MovingMedian(w) };
     const h = cfg.harsh;
+    const w = h.smoothingS;
+    // medians tell when they cannot reach a threshold (m/s^2, a hair inside it: rounding of the / G)
+    const level = (g: number): number => g * G * (1 - 1e-9);
+    const lon = (): MovingMedian => new MovingMedian(w, -level(h.braking.thresholdG), level(h.acceleration.thresholdG));
+    const lat = (): MovingMedian => new MovingMedian(w, -level(h.cornering.thresholdG), level(h.cornering.thresholdG));
+    this.medians = { measuredLon: lon(), measuredLat: lat(), imuLon: lon(), imuLat: lat(), yawLat: lat() };
     this.braking = new HarshDetector('harsh_braking', h.braking, h.hysteresisG, h.maxGapS);
     this.accel = new HarshDetector('harsh_acceleration', h.acceleration, h.hysteresisG, h.maxGapS);
     this.corner = new HarshDetector('harsh_cornering', h.cornering, h.hysteresisG, h.maxGapS);
@@ -381,20 +385,40 @@ export class VehicleScorer {
     this.idleDone(this.idling.push(t, idle, this.fuel));
   }
 
+  /** A raw acceleration sample v (m/s^2) at t from `source`, through its moving median m. */
   private lonLatMedian(axis: 'lon' | 'lat', source: AccelSource, m: MovingMedian, t: number, v: number): void {
-    const med = m.pushValue(t, v);
-    this.lonLat(axis, source, m.stamp, med, t);
+    m.add(t, v);
+    if (!this.preferred(axis, source, t)) return;
+    const closed = axis === 'lon' ? !this.braking.active && !this.accel.active : !this.corner.active;
+    if (closed && !m.mayLeave()) {
+      // below every threshold: the detectors only see time pass (and the median is not computed)
+      if (axis === 'lon') {
+        this.braking.quiet(m.stamp);
+        this.accel.quiet(m.stamp);
+      } else this.corner.quiet(m.stamp);
+      return;
+    }
+    this.toDetectors(axis, source, m.stamp, m.median());
   }
 
   /** A filtered acceleration sample a (m/s^2) from `source`, stamped `t`; `raw` is the sample time. */
   private lonLat(axis: 'lon' | 'lat', source: AccelSource, t: number, a: number, raw: number): void {
+    if (this.preferred(axis, source, raw)) this.toDetectors(axis, source, t, a);
+  }
+
+  /** Notes that `source` was heard at raw time `raw`; false when a better source was heard within LIVE_S. */
+  private preferred(axis: 'lon' | 'lat', source: AccelSource, raw: number): boolean {
     const live = this.lastLive;
     const base = axis === 'lon' ? 0 : 3;
     const si = source === 'measured' ? 0 : source === 'calibrated' ? 1 : 2;
     live[base + si] = raw;
-    // a better source heard from within LIVE_S wins: measured over calibrated over derived
-    if (si > 0 && raw - live[base]! <= LIVE_S) return;
-    if (si > 1 && raw - live[base + 1]! <= LIVE_S) return;
+    // measured over calibrated over derived
+    if (si > 0 && raw - live[base]! <= LIVE_S) return false;
+    if (si > 1 && raw - live[base + 1]! <= LIVE_S) return false;
+    return true;
+  }
+
+  private toDetectors(axis: 'lon' | 'lat', source: AccelSource, t: number, a: number): void {
     const sp = this.speedAt(t);
     if (axis === 'lon') {
       this.harsh(this.braking.push(t, -a / G, sp, source));
