@@ -63,7 +63,10 @@ class Run {
    * comparison instead of a name lookup.
    */
   readonly dict: Array<SignalInfo | undefined> = [];
+  /** by dictionary position: key (-1: not wanted), and rank of its name as of rankEpoch */
   dictKey = new Int32Array(64);
+  dictRank = new Int32Array(64);
+  rankEpoch = -1;
 
   constructor(readonly name: string) {}
 
@@ -114,9 +117,6 @@ class Run {
 
 export class Reorderer {
   private readonly runs: Run[] = [];
-  private readonly runByName = new Map<string, Run>();
-  /** the run of the last batch (batches of one source tend to come in a row) */
-  private lastRun: Run | null = null;
   private maxT = -Infinity;
   /** time of the first sample: until horizonS of data has come, only the horizon releases (sources still appear) */
   private firstT = Infinity;
@@ -128,10 +128,8 @@ export class Reorderer {
   private readonly nameIds = new Map<string, number>();
   private names: string[] = [];
   private rank = new Int32Array(16);
-  /** per batch: batch signal index -> key, or -1 for a signal the consumer does not want */
-  private local = new Int32Array(64);
-  /** per batch: batch signal index -> rank of its name */
-  private localRank = new Int32Array(64);
+  /** counts re-rankings (a new name), so cached ranks know when they are stale */
+  private rankEpoch = 0;
   /** by key: 1 kept, 0 not wanted, -1 not asked yet */
   private keepByKey = new Int8Array(64).fill(-1);
 
@@ -172,51 +170,47 @@ export class Reorderer {
     if (this.rank.length < this.names.length) this.rank = new Int32Array(this.rank.length * 2);
     const order = this.names.map((_, i) => i).sort((a, b) => (this.names[a]! < this.names[b]! ? -1 : this.names[a]! > this.names[b]! ? 1 : 0));
     for (let k = 0; k < order.length; k++) this.rank[order[k]!] = k;
+    this.rankEpoch++;
     return id;
   }
 
   private run(name: string): Run {
-    if (name === this.lastRun?.name) return this.lastRun;
-    let r = this.runByName.get(name);
-    if (!r) {
-      r = new Run(name);
-      this.runByName.set(name, r);
-      this.runs.push(r);
-      this.runs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (let i = 0; i < this.runs.length; i++) this.runs[i]!.order = i;
-    }
-    this.lastRun = r;
+    // a handful of sources: a scan beats a Map (batches of one vehicle alternate between them)
+    const runs = this.runs;
+    for (let i = 0; i < runs.length; i++) if (runs[i]!.name === name) return runs[i]!;
+    const r = new Run(name);
+    runs.push(r);
+    runs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (let i = 0; i < runs.length; i++) runs[i]!.order = i;
     return r;
   }
 
-  /** Keys of a batch's dictionary into `local`, from the run's copy of its source's last dictionary where it is the same. */
+  /** Brings the run's dictionary cache (keys and ranks by position) up to this batch's dictionary. */
   private dictKeys(run: Run, sigs: readonly SignalInfo[]): void {
-    if (this.local.length < sigs.length) {
-      this.local = new Int32Array(sigs.length * 2);
-      this.localRank = new Int32Array(sigs.length * 2);
-    }
     if (run.dictKey.length < sigs.length) {
-      const d = new Int32Array(sigs.length * 2);
+      const c = sigs.length * 2;
+      const d = new Int32Array(c);
       d.set(run.dictKey);
       run.dictKey = d;
+      run.dictRank = new Int32Array(c);
+      run.rankEpoch = -1;
     }
-    const local = this.local;
     const dict = run.dict;
     const dictKey = run.dictKey;
     for (let k = 0; k < sigs.length; k++) {
       const info = sigs[k]!;
-      if (dict[k] === info) local[k] = dictKey[k]!;
-      else {
-        const key = this.keyOf(info);
-        local[k] = dictKey[k] = key;
-        if (k < dict.length) dict[k] = info;
-        else dict.push(info);
-      }
+      if (dict[k] === info) continue;
+      dictKey[k] = this.keyOf(info);
+      if (k < dict.length) dict[k] = info;
+      else dict.push(info);
+      run.rankEpoch = -1;
     }
-    // after all keys: a new name re-ranks the others
-    const localRank = this.localRank;
+    // a new key, or a new name anywhere (it re-ranks the others): ranks afresh
+    if (run.rankEpoch === this.rankEpoch) return;
+    const dictRank = run.dictRank;
     const rank = this.rank;
-    for (let k = 0; k < sigs.length; k++) localRank[k] = local[k]! < 0 ? 0 : rank[local[k]! >> 1]!;
+    for (let k = 0; k < dict.length; k++) dictRank[k] = dictKey[k]! < 0 ? 0 : rank[dictKey[k]! >> 1]!;
+    run.rankEpoch = this.rankEpoch;
   }
 
   /** Adds a batch; what is now safe to process is handed out by the next visitReleased(). */
@@ -233,10 +227,10 @@ export class Reorderer {
     const c = b.count;
     // room for the whole batch: the append loop need not look
     if (run.t.length - run.n < c) run.makeRoom(c);
-    const local = this.local;
+    const local = run.dictKey;
     let i = 0;
     while (i < c) {
-      i = appendInOrder(run, b, i, local, this.localRank, this.rank, this.released);
+      i = appendInOrder(run, b, i, local, run.dictRank, this.rank, this.released);
       if (i < c) {
         // local[s] >= 0 here: unwanted samples never stop the append
         const s = b.signal[i]!;

@@ -162,12 +162,43 @@ export class VehicleScorer {
         this.text(ts[i]!, x.name, x.value);
         continue;
       }
-      const key = keys[i]!;
-      let role = key < this.roleByKey.length ? this.roleByKey[key]! : -1;
-      if (role < 0) role = this.learnRole(key, refs[i] as SignalInfo);
-      if (role !== Role.None) this.sample(ts[i]!, role, vs[i]!);
+      const role = this.roleAt(keys, refs, i);
+      if (role === Role.ImuX && i + 2 < to && this.imuTriple(ts, vs, ks, keys, refs, i)) i += 2;
+      else if (role !== Role.None) this.sample(ts[i]!, role, vs[i]!);
       else this.advance(ts[i]!);
     }
+  }
+
+  private roleAt(keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, i: number): Role {
+    const key = keys[i]!;
+    const role = key < this.roleByKey.length ? this.roleByKey[key]! : -1;
+    return role >= 0 ? role : this.learnRole(key, refs[i] as SignalInfo);
+  }
+
+  /**
+   * Samples i, i + 1, i + 2 as one IMU frame when they are its X, Y and Z (the merge's usual order:
+   * same time, names in order): what the three sample() calls would do, in one step. false (nothing
+   * done) when they are not, or when the per-axis path could do otherwise (a NaN; axes of this time
+   * already waiting for the rest of their frame).
+   */
+  private imuTriple(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, i: number): boolean {
+    const t = ts[i]!;
+    if (ts[i + 1] !== t || ts[i + 2] !== t || ks[i + 1] === 0 || ks[i + 2] === 0) return false;
+    if (this.roleAt(keys, refs, i + 1) !== Role.ImuY || this.roleAt(keys, refs, i + 2) !== Role.ImuZ) return false;
+    const x = vs[i]!;
+    const y = vs[i + 1]!;
+    const z = vs[i + 2]!;
+    const m = this.imu;
+    if (Number.isNaN(x) || Number.isNaN(y) || Number.isNaN(z) || (m.t === t && m.have !== 0)) return false;
+    // one advance for three samples of one time: the trip clock does nothing the second time at the same t
+    this.advance(t);
+    m.t = t;
+    m.have = 0;
+    m.x = x;
+    m.y = y;
+    m.z = z;
+    this.imuFrame(t, x, y, z);
+    return true;
   }
 
   /** Role of a merge key (same name and derived flag: same role), remembered by key. */
@@ -331,13 +362,18 @@ export class VehicleScorer {
     m.have |= 1 << (role - Role.ImuX);
     if (m.have !== 7) return;
     m.have = 0;
+    this.imuFrame(t, m.x, m.y, m.z);
+  }
+
+  /** A whole IMU sample (sensor axes, m/s^2): calibration, then the vehicle axes once it is calibrated. */
+  private imuFrame(t: number, x: number, y: number, z: number): void {
     const a = this.imuVec;
-    a[0] = m.x;
-    a[1] = m.y;
-    a[2] = m.z;
+    a[0] = x;
+    a[1] = y;
+    a[2] = z;
     this.calibration(this.calib.pushImu(t, a, this.speedAt(t)));
     const c = this.calib;
-    if (!c.projectInto(m.x, m.y, m.z)) return;
+    if (!c.projectInto(x, y, z)) return;
     const lat = c.projLat;
     this.lonLatMedian('lon', 'calibrated', this.medians.imuLon, t, c.projLon);
     this.lonLatMedian('lat', 'calibrated', this.medians.imuLat, t, lat);
