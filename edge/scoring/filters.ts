@@ -78,6 +78,11 @@ export class MovingMedian {
     return this.below >= half || this.above >= half;
   }
 
+  /** Time of the last add(). */
+  get newest(): number {
+    return this.t[this.end - 1]!;
+  }
+
   /** Median of the window (the mean of the two middle values for an even count). */
   median(): number {
     if (!this.sorted) this.sortWindow();
@@ -295,10 +300,20 @@ export class History {
 
   /** The value at time t: linear between the samples around it; the last one at or before it otherwise. */
   at(t: number, maxAgeS: number): number | null {
+    const v = this.valueAt(t, maxAgeS);
+    return this.found ? v : null;
+  }
+
+  /** valueAt() found a value (it may be NaN itself) */
+  private found = false;
+
+  /** at() as a plain number, NaN when there is none: a number | null result is boxed in optimised code, once per call. */
+  valueAt(t: number, maxAgeS: number): number {
     const ts = this.t;
+    this.found = true;
     for (let i = ts.length - 1; i >= 0; i--) {
       if (ts[i]! <= t) {
-        if (t - ts[i]! > maxAgeS) return null;
+        if (t - ts[i]! > maxAgeS) return this.none();
         const j = i + 1;
         if (j < ts.length && ts[j]! - ts[i]! <= maxAgeS) {
           const f = (t - ts[i]!) / (ts[j]! - ts[i]!);
@@ -308,6 +323,11 @@ export class History {
       }
     }
     // before the first sample we keep: the first if close enough
-    return ts.length && ts[0]! - t <= maxAgeS ? this.v[0]! : null;
+    return ts.length && ts[0]! - t <= maxAgeS ? this.v[0]! : this.none();
+  }
+
+  private none(): number {
+    this.found = false;
+    return NaN;
   }
 }

@@ -354,6 +354,9 @@ export class Reorderer {
       // first held sample that is not safe (times ascend within a run)
       let lo = all ? x.n : x.head;
       let hi = x.n;
+      // the usual cases without a search: all of the run is safe, or none of it
+      if (lo < hi && (t[hi - 1]! < w || t[hi - 1]! <= h)) lo = hi;
+      else if (lo < hi && !(t[lo]! < w || t[lo]! <= h)) hi = lo;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (t[mid]! < w || t[mid]! <= h) lo = mid + 1;

@@ -67,7 +67,7 @@ export class VehicleScorer {
   private readonly fixes: Position[] = [];
   private pendingLat: [number, number] | null = null;
   private pendingLon: [number, number] | null = null;
-  private imu: { t: number; x: number; y: number; z: number; have: number } = { t: NaN, x: 0, y: 0, z: 0, have: 0 };
+  private imu: { t: number; x: number; y: number; z: number; have: number } = { t: NaN, x: NaN, y: NaN, z: NaN, have: 0 };
   /** scratch IMU vector (the calibrator reads it, keeps nothing) */
   private readonly imuVec: [number, number, number] = [0, 0, 0];
   private odometer: number | null = null;
@@ -197,7 +197,7 @@ export class VehicleScorer {
     m.x = x;
     m.y = y;
     m.z = z;
-    this.imuFrame(t, x, y, z);
+    this.imuFrame();
     return true;
   }
 
@@ -362,21 +362,37 @@ export class VehicleScorer {
     m.have |= 1 << (role - Role.ImuX);
     if (m.have !== 7) return;
     m.have = 0;
-    this.imuFrame(t, m.x, m.y, m.z);
+    this.imuFrame();
   }
 
-  /** A whole IMU sample (sensor axes, m/s^2): calibration, then the vehicle axes once it is calibrated. */
-  private imuFrame(t: number, x: number, y: number, z: number): void {
+  /**
+   * The whole IMU sample in `imu` (sensor axes, m/s^2): calibration, then the vehicle axes once it is
+   * calibrated. (No number arguments: a call the compiler does not inline boxes each one.)
+   */
+  private imuFrame(): void {
+    const m = this.imu;
+    const t = m.t;
+    const x = m.x;
+    const y = m.y;
+    const z = m.z;
     const a = this.imuVec;
     a[0] = x;
     a[1] = y;
     a[2] = z;
-    this.calibration(this.calib.pushImu(t, a, this.speedAt(t)));
+    // NaN (no speed) is not below the threshold, as null is not
+    const standing = this.speedHist.valueAt(t, this.cfg.trip.maxSampleGapS) < this.cfg.trip.stopSpeedKmh;
+    this.calibration(this.calib.imuSample(t, a, standing));
     const c = this.calib;
     if (!c.projectInto(x, y, z)) return;
+    const lon = c.projLon;
     const lat = c.projLat;
-    this.lonLatMedian('lon', 'calibrated', this.medians.imuLon, t, c.projLon);
-    this.lonLatMedian('lat', 'calibrated', this.medians.imuLat, t, lat);
+    const mLon = this.medians.imuLon;
+    const mLat = this.medians.imuLat;
+    // lonLatMedian() without passing numbers to a call that may not be inlined (each would be boxed)
+    mLon.add(t, lon);
+    this.medianToDetectors('lon', 'calibrated', mLon);
+    mLat.add(t, lat);
+    this.medianToDetectors('lat', 'calibrated', mLat);
   }
 
   private calibration(c: ImuCalibration | null): void {
@@ -424,7 +440,12 @@ export class VehicleScorer {
   /** A raw acceleration sample v (m/s^2) at t from `source`, through its moving median m. */
   private lonLatMedian(axis: 'lon' | 'lat', source: AccelSource, m: MovingMedian, t: number, v: number): void {
     m.add(t, v);
-    if (!this.preferred(axis, source, t)) return;
+    this.medianToDetectors(axis, source, m);
+  }
+
+  /** After m.add(): the median of m to the detectors of `axis`, if `source` is the one to use. */
+  private medianToDetectors(axis: 'lon' | 'lat', source: AccelSource, m: MovingMedian): void {
+    if (!this.preferred(axis, source, m.newest)) return;
     const closed = axis === 'lon' ? !this.braking.active && !this.accel.active : !this.corner.active;
     if (closed && !m.mayLeave()) {
       // below every threshold: the detectors only see time pass (and the median is not computed)
