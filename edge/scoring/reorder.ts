@@ -108,7 +108,7 @@ class Run {
       this.k.copyWithin(0, h, this.n);
       const r = this.ref;
       for (let j = 0; j < live; j++) r[j] = r[h + j]!;
-      r.fill(null, live, this.n);
+      // the references left behind [live, n) are overwritten as the run refills (clearing them cost a store per sample)
     }
     this.head = 0;
     this.n = live;
