@@ -343,9 +343,12 @@ export class VehicleScorer {
     const p: Position = { t: Math.max(a[0], b[0]), lat: a[1], lon: b[1] };
     this.fixes.push(p);
     const keep = p.t - this.cfg.trip.maxGapS - 120;
-    let drop = 0;
-    while (drop < this.fixes.length - 3 && this.fixes[drop]!.t < keep) drop++;
-    if (drop > 256) this.fixes.splice(0, drop);
+    // dropped in steps of more than 256: no scan while the 257th is still kept
+    if (this.fixes.length >= 260 && this.fixes[256]!.t < keep) {
+      let drop = 0;
+      while (drop < this.fixes.length - 3 && this.fixes[drop]!.t < keep) drop++;
+      if (drop > 256) this.fixes.splice(0, drop);
+    }
     const tr = this.trips.trip;
     if (tr && !tr.startPosition) tr.startPosition = p;
   }
