@@ -269,17 +269,21 @@ export class SpeedSlope {
 export class History {
   private readonly t: number[] = [];
   private readonly v: number[] = [];
+  /** samples before head are dropped; they leave the arrays in steps of 64 (a splice per sample cost more than the rest) */
+  private head = 0;
 
   constructor(private readonly keepS: number) {}
 
   push(t: number, v: number): void {
     this.t.push(t);
     this.v.push(v);
-    let drop = 0;
+    let drop = this.head;
     while (drop < this.t.length - 2 && this.t[drop + 1]! < t - this.keepS) drop++;
-    if (drop) {
+    this.head = drop;
+    if (drop >= 64) {
       this.t.splice(0, drop);
       this.v.splice(0, drop);
+      this.head = 0;
     }
   }
 
@@ -294,7 +298,7 @@ export class History {
   /** Highest value among the samples with from <= t < to, or null when there is none. */
   maxIn(from: number, to: number): number | null {
     let m: number | null = null;
-    for (let i = this.t.length - 1; i >= 0 && this.t[i]! >= from; i--) if (this.t[i]! < to && (m === null || this.v[i]! > m)) m = this.v[i]!;
+    for (let i = this.t.length - 1; i >= this.head && this.t[i]! >= from; i--) if (this.t[i]! < to && (m === null || this.v[i]! > m)) m = this.v[i]!;
     return m;
   }
 
@@ -311,7 +315,8 @@ export class History {
   valueAt(t: number, maxAgeS: number): number {
     const ts = this.t;
     this.found = true;
-    for (let i = ts.length - 1; i >= 0; i--) {
+    const h = this.head;
+    for (let i = ts.length - 1; i >= h; i--) {
       if (ts[i]! <= t) {
         if (t - ts[i]! > maxAgeS) return this.none();
         const j = i + 1;
@@ -323,7 +328,7 @@ export class History {
       }
     }
     // before the first sample we keep: the first if close enough
-    return ts.length && ts[0]! - t <= maxAgeS ? this.v[0]! : this.none();
+    return ts.length > h && ts[h]! - t <= maxAgeS ? this.v[h]! : this.none();
   }
 
   private none(): number {
