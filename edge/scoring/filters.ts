@@ -200,6 +200,8 @@ function indexOfNaN(s: Float64Array, n: number): number {
 export class SpeedSlope {
   private readonly t: number[] = [];
   private readonly v: number[] = [];
+  /** samples before head are out of the window; they leave the arrays in steps of 64 (as in History) */
+  private head = 0;
   /** running mean of the sample interval: the window is widened to 2.5 of them (2 Hz OBD-II speed) */
   private interval = 0;
   private windowS: number;
@@ -220,6 +222,7 @@ export class SpeedSlope {
   reset(): void {
     this.t.length = 0;
     this.v.length = 0;
+    this.head = 0;
   }
 
   /** Adds a speed (m/s); returns [stamp, m/s^2] when the window is well filled, else null. */
@@ -235,19 +238,22 @@ export class SpeedSlope {
     }
     ts.push(t);
     this.v.push(v);
-    let drop = 0;
-    while (drop < ts.length - 1 && ts[drop]! < t - this.windowS) drop++;
-    if (drop) {
-      ts.splice(0, drop);
-      this.v.splice(0, drop);
+    let h = this.head;
+    while (h < ts.length - 1 && ts[h]! < t - this.windowS) h++;
+    if (h >= 64) {
+      ts.splice(0, h);
+      this.v.splice(0, h);
+      h = 0;
     }
-    const n = ts.length;
-    if (n < this.minSamples || ts[n - 1]! - ts[0]! < this.windowS * this.minSpanFraction) return null;
+    this.head = h;
+    const e = ts.length;
+    const n = e - h;
+    if (n < this.minSamples || ts[e - 1]! - ts[h]! < this.windowS * this.minSpanFraction) return null;
     // centred on the first sample's time to keep the sums small and exact-ish
-    const t0 = ts[0]!;
+    const t0 = ts[h]!;
     let st = 0;
     let sv = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = h; i < e; i++) {
       st += ts[i]! - t0;
       sv += this.v[i]!;
     }
@@ -255,7 +261,7 @@ export class SpeedSlope {
     const mv = sv / n;
     let stt = 0;
     let stv = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = h; i < e; i++) {
       const dt = ts[i]! - t0 - mt;
       stt += dt * dt;
       stv += dt * (this.v[i]! - mv);
