@@ -92,12 +92,6 @@ export class MovingMedian {
     return n & 1 ? s[n >> 1]! : (s[(n >> 1) - 1]! + s[n >> 1]!) / 2;
   }
 
-  /** add() then median(). */
-  pushValue(t: number, v: number): number {
-    this.add(t, v);
-    return this.median();
-  }
-
   private sortWindow(): void {
     const n = this.end - this.head;
     if (this.s.length < n) this.s = new Float64Array(Math.max(n, this.s.length * 2));

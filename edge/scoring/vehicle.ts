@@ -391,7 +391,7 @@ export class VehicleScorer {
     const lat = c.projLat;
     const mLon = this.medians.imuLon;
     const mLat = this.medians.imuLat;
-    // lonLatMedian() without passing numbers to a call that may not be inlined (each would be boxed)
+    // lonLatMedian() twice, with the numbers going only to the small add() (a call the compiler does not inline boxes them)
     mLon.add(t, lon);
     this.medianToDetectors('lon', 'calibrated', mLon);
     mLat.add(t, lat);
