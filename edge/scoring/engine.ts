@@ -19,6 +19,7 @@ export interface ScoringEngineOptions {
 
 export class ScoringEngine {
   private readonly vehicles = new Map<string, VehicleScorer>();
+  private last: VehicleScorer | undefined;
   private readonly books: ScoreBooks = { drivers: new RollingScores(), vehicles: new RollingScores() };
   private readonly configFor: (vehicle: string) => ScoringConfig;
   private readonly reorderS: number;
@@ -31,8 +32,13 @@ export class ScoringEngine {
 
   /** Feeds one batch (samples ascending in time within the vehicle); returns what it completed. */
   push(batch: SignalBatch): ScoringOutput[] {
-    let v = this.vehicles.get(batch.vehicle);
-    if (!v) this.vehicles.set(batch.vehicle, (v = new VehicleScorer(batch.vehicle, this.configFor(batch.vehicle), this.books, this.reorderS)));
+    // batches of one vehicle mostly come in a row: no Map lookup for them
+    let v = this.last;
+    if (v?.vehicle !== batch.vehicle) {
+      v = this.vehicles.get(batch.vehicle);
+      if (!v) this.vehicles.set(batch.vehicle, (v = new VehicleScorer(batch.vehicle, this.configFor(batch.vehicle), this.books, this.reorderS)));
+      this.last = v;
+    }
     return v.push(batch);
   }
 

@@ -82,6 +82,16 @@ export class HarshDetector {
     return done;
   }
 
+  /** An episode is open: every sample needs its exact value. */
+  get active(): boolean {
+    return this.open !== null;
+  }
+
+  /** push() of a value certainly below the threshold while no episode is open: only the time advances. */
+  quiet(t: number): void {
+    if (t > this.lastT) this.lastT = t;
+  }
+
   /** Closes an episode whose samples stopped more than maxGapS before `now` (end of a trip, end of data). */
   closeIfStale(now: number): HarshEpisode | null {
     return this.open && now - this.open.lastT > this.maxGapS ? this.close() : null;

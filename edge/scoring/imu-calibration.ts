@@ -57,24 +57,32 @@ export class ImuCalibrator {
 
   /** One IMU sample (m/s^2, sensor axes) with the speed at its time; returns a record when the calibration changed. */
   pushImu(t: number, a: Vec3, speedKmh: number | null): ImuCalibration | null {
+    return this.imuSample(t, a, speedKmh !== null && speedKmh < this.stopSpeedKmh);
+  }
+
+  /** pushImu() with the standstill test made by the caller; small, so the compiler inlines it (no boxed numbers per call). */
+  imuSample(t: number, a: Vec3, standing: boolean): ImuCalibration | null {
     let changed: ImuCalibration | null = null;
-    if (speedKmh !== null && speedKmh < this.stopSpeedKmh) changed = this.standstill(t, a);
+    if (standing) changed = this.standstill(t, a);
     else this.still.n = 0;
-    const up = this.up;
-    if (up && !this.gravityOnly) {
-      // horizontal components in the (e1, e2) basis, trailing mean over the slope window
-      const a0 = a[0];
-      const a1 = a[1];
-      const a2 = a[2];
-      const v = a0 * up[0] + a1 * up[1] + a2 * up[2];
-      const h0 = a0 - v * up[0];
-      const h1 = a1 - v * up[1];
-      const h2 = a2 - v * up[2];
-      const e1 = this.e1;
-      const e2 = this.e2;
-      this.winPush(t, h0 * e1[0] + h1 * e1[1] + h2 * e1[2], h0 * e2[0] + h1 * e2[1] + h2 * e2[2]);
-    }
+    // the window only serves pushDerived's search for forward (setUp empties it when the search restarts)
+    if (this.up && !this.gravityOnly && !this.forward) this.horizontal(t, a);
     return changed;
+  }
+
+  /** Horizontal components in the (e1, e2) basis, for the trailing mean over the slope window. */
+  private horizontal(t: number, a: Vec3): void {
+    const up = this.up!;
+    const a0 = a[0];
+    const a1 = a[1];
+    const a2 = a[2];
+    const v = a0 * up[0] + a1 * up[1] + a2 * up[2];
+    const h0 = a0 - v * up[0];
+    const h1 = a1 - v * up[1];
+    const h2 = a2 - v * up[2];
+    const e1 = this.e1;
+    const e2 = this.e2;
+    this.winPush(t, h0 * e1[0] + h1 * e1[1] + h2 * e1[2], h0 * e2[0] + h1 * e2[1] + h2 * e2[2]);
   }
 
   private winPush(t: number, c1: number, c2: number): void {

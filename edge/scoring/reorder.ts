@@ -36,16 +36,19 @@ export type ReleasedVisitor = (
 
 type Ref = SignalInfo | TextSample | null;
 
+/** Columns start (and shrink back to) this many samples: a run refills its free space between compactions. */
+const MIN_CAPACITY = 1024;
+
 /** Samples in columns: a source's held samples (sorted; [head, n) held, [head, cut) released by the
  * last push and not yet visited), or the late samples of the last push ([0, n)). */
 class Run {
-  t = new Float64Array(256);
-  v = new Float64Array(256);
+  t = new Float64Array(MIN_CAPACITY);
+  v = new Float64Array(MIN_CAPACITY);
   /** key (see above) */
-  key = new Int32Array(256);
+  key = new Int32Array(MIN_CAPACITY);
   /** 0: text, 1: numeric */
-  k = new Uint8Array(256);
-  ref: Ref[] = new Array<Ref>(256).fill(null);
+  k = new Uint8Array(MIN_CAPACITY);
+  ref: Ref[] = new Array<Ref>(MIN_CAPACITY).fill(null);
   head = 0;
   n = 0;
   /** newest time this source sent */
@@ -54,20 +57,35 @@ class Run {
   cut = 0;
   /** position in name order (ties between sources) */
   order = 0;
+  /**
+   * The dictionary of this source's previous batch and its keys: a decoder hands out the same
+   * SignalInfo objects batch after batch, mostly at the same positions, so a key is a pointer
+   * comparison instead of a name lookup.
+   */
+  readonly dict: Array<SignalInfo | undefined> = [];
+  /** by dictionary position: key (-1: not wanted), and rank of its name as of rankEpoch */
+  dictKey = new Int32Array(64);
+  dictRank = new Int32Array(64);
+  rankEpoch = -1;
 
   constructor(readonly name: string) {}
 
   /**
-   * Compacts the held samples to the start, or resizes the columns: double when more than half are
-   * held, half when less than an eighth are (a burst, e.g. the first merge window, does not keep its
-   * memory for the life of the process).
+   * Makes room for `more` samples after the held ones: compacts them to the start, or resizes the
+   * columns: to twice what is needed when more than half would be taken, to half when less than an
+   * eighth is (a burst, e.g. the first merge window, does not keep its memory for the life of the
+   * process).
    */
-  makeRoom(): void {
+  makeRoom(more = 1): void {
     const h = this.head;
     const live = this.n - h;
-    const grow = live * 2 > this.t.length;
-    if (grow || (live * 8 < this.t.length && this.t.length > 256)) {
-      const c = grow ? this.t.length * 2 : this.t.length >> 1;
+    const need = live + more;
+    const cap = this.t.length;
+    const grow = need * 2 > cap;
+    if (grow || (need * 8 < cap && cap > MIN_CAPACITY)) {
+      let c = cap;
+      if (grow) while (need * 2 > c) c *= 2;
+      else c = Math.max(MIN_CAPACITY, cap >> 1);
       const t = new Float64Array(c);
       t.set(this.t.subarray(h, this.n));
       const v = new Float64Array(c);
@@ -83,14 +101,14 @@ class Run {
       this.key = key;
       this.k = k;
       this.ref = r;
-    } else {
+    } else if (h > 0) {
       this.t.copyWithin(0, h, this.n);
       this.v.copyWithin(0, h, this.n);
       this.key.copyWithin(0, h, this.n);
       this.k.copyWithin(0, h, this.n);
       const r = this.ref;
       for (let j = 0; j < live; j++) r[j] = r[h + j]!;
-      r.fill(null, live, this.n);
+      // the references left behind [live, n) are overwritten as the run refills (clearing them cost a store per sample)
     }
     this.head = 0;
     this.n = live;
@@ -99,7 +117,6 @@ class Run {
 
 export class Reorderer {
   private readonly runs: Run[] = [];
-  private readonly runByName = new Map<string, Run>();
   private maxT = -Infinity;
   /** time of the first sample: until horizonS of data has come, only the horizon releases (sources still appear) */
   private firstT = Infinity;
@@ -111,10 +128,8 @@ export class Reorderer {
   private readonly nameIds = new Map<string, number>();
   private names: string[] = [];
   private rank = new Int32Array(16);
-  /** per batch: batch signal index -> key, or -1 for a signal the consumer does not want */
-  private local = new Int32Array(64);
-  /** per batch: batch signal index -> rank of its name */
-  private localRank = new Int32Array(64);
+  /** counts re-rankings (a new name), so cached ranks know when they are stale */
+  private rankEpoch = 0;
   /** by key: 1 kept, 0 not wanted, -1 not asked yet */
   private keepByKey = new Int8Array(64).fill(-1);
 
@@ -155,18 +170,47 @@ export class Reorderer {
     if (this.rank.length < this.names.length) this.rank = new Int32Array(this.rank.length * 2);
     const order = this.names.map((_, i) => i).sort((a, b) => (this.names[a]! < this.names[b]! ? -1 : this.names[a]! > this.names[b]! ? 1 : 0));
     for (let k = 0; k < order.length; k++) this.rank[order[k]!] = k;
+    this.rankEpoch++;
     return id;
   }
 
   private run(name: string): Run {
-    let r = this.runByName.get(name);
-    if (r) return r;
-    r = new Run(name);
-    this.runByName.set(name, r);
-    this.runs.push(r);
-    this.runs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (let i = 0; i < this.runs.length; i++) this.runs[i]!.order = i;
+    // a handful of sources: a scan beats a Map (batches of one vehicle alternate between them)
+    const runs = this.runs;
+    for (let i = 0; i < runs.length; i++) if (runs[i]!.name === name) return runs[i]!;
+    const r = new Run(name);
+    runs.push(r);
+    runs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (let i = 0; i < runs.length; i++) runs[i]!.order = i;
     return r;
+  }
+
+  /** Brings the run's dictionary cache (keys and ranks by position) up to this batch's dictionary. */
+  private dictKeys(run: Run, sigs: readonly SignalInfo[]): void {
+    if (run.dictKey.length < sigs.length) {
+      const c = sigs.length * 2;
+      const d = new Int32Array(c);
+      d.set(run.dictKey);
+      run.dictKey = d;
+      run.dictRank = new Int32Array(c);
+      run.rankEpoch = -1;
+    }
+    const dict = run.dict;
+    const dictKey = run.dictKey;
+    for (let k = 0; k < sigs.length; k++) {
+      const info = sigs[k]!;
+      if (dict[k] === info) continue;
+      dictKey[k] = this.keyOf(info);
+      if (k < dict.length) dict[k] = info;
+      else dict.push(info);
+      run.rankEpoch = -1;
+    }
+    // a new key, or a new name anywhere (it re-ranks the others): ranks afresh
+    if (run.rankEpoch === this.rankEpoch) return;
+    const dictRank = run.dictRank;
+    const rank = this.rank;
+    for (let k = 0; k < dict.length; k++) dictRank[k] = dictKey[k]! < 0 ? 0 : rank[dictKey[k]! >> 1]!;
+    run.rankEpoch = this.rankEpoch;
   }
 
   /** Adds a batch; what is now safe to process is handed out by the next visitReleased(). */
@@ -179,24 +223,18 @@ export class Reorderer {
       const x = texts[i]!;
       this.add(run, x.t, 0, 2 * this.nameId(x.name), NaN, x);
     }
-    const sigs = b.signals;
-    if (this.local.length < sigs.length) {
-      this.local = new Int32Array(sigs.length * 2);
-      this.localRank = new Int32Array(sigs.length * 2);
-    }
-    const local = this.local;
-    const localRank = this.localRank;
-    for (let k = 0; k < sigs.length; k++) local[k] = this.keyOf(sigs[k]!);
-    // after all keys: a new name re-ranks the others
-    for (let k = 0; k < sigs.length; k++) localRank[k] = local[k]! < 0 ? 0 : this.rank[local[k]! >> 1]!;
+    this.dictKeys(run, b.signals);
     const c = b.count;
+    // room for the whole batch: the append loop need not look
+    if (run.t.length - run.n < c) run.makeRoom(c);
+    const local = run.dictKey;
     let i = 0;
     while (i < c) {
-      i = appendInOrder(run, b, i, local, localRank, this.rank, this.released);
+      i = appendInOrder(run, b, i, local, run.dictRank, this.rank, this.released);
       if (i < c) {
         // local[s] >= 0 here: unwanted samples never stop the append
         const s = b.signal[i]!;
-        this.add(run, b.t[i]!, 1, local[s]!, b.value[i]!, sigs[s]!);
+        this.add(run, b.t[i]!, 1, local[s]!, b.value[i]!, b.signals[s]!);
         i++;
       }
     }
@@ -316,6 +354,9 @@ export class Reorderer {
       // first held sample that is not safe (times ascend within a run)
       let lo = all ? x.n : x.head;
       let hi = x.n;
+      // the usual cases without a search: all of the run is safe, or none of it
+      if (lo < hi && (t[hi - 1]! < w || t[hi - 1]! <= h)) lo = hi;
+      else if (lo < hi && !(t[lo]! < w || t[lo]! <= h)) hi = lo;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (t[mid]! < w || t[mid]! <= h) lo = mid + 1;
@@ -334,8 +375,9 @@ export class Reorderer {
 
 /**
  * The fast path of push(), kept small so the compiler keeps its state in registers: appends the batch's
- * numeric samples from i on to the end of the run while they sort after its last held sample (not late,
- * room left), skips unwanted ones (their time still counts for the source); returns where it stopped.
+ * numeric samples from i on to the end of the run while they sort after its last held sample (and are
+ * not late; push() made room for the whole batch), skips unwanted ones (their time still counts for the
+ * source); returns where it stopped.
  */
 function appendInOrder(run: Run, b: SignalBatch, i: number, local: Int32Array, localRank: Int32Array, rank: Int32Array, released: number): number {
   const bt = b.t;
@@ -348,7 +390,6 @@ function appendInOrder(run: Run, b: SignalBatch, i: number, local: Int32Array, l
   const rkey = run.key;
   const rk = run.k;
   const rr = run.ref;
-  const cap = rt.length;
   let n = run.n;
   let lastT = run.lastT;
   if (n === run.head) {
@@ -362,15 +403,12 @@ function appendInOrder(run: Run, b: SignalBatch, i: number, local: Int32Array, l
   let rl = rk[n - 1] === 1 ? rank[rkey[n - 1]! >> 1]! : -1;
   for (; i < c; i++) {
     const t = bt[i]!;
+    if (t > lastT) lastT = t;
     const s = bs[i]!;
     const key = local[s]!;
-    if (key < 0) {
-      if (t > lastT) lastT = t;
-      continue;
-    }
+    if (key < 0) continue;
     const r = localRank[s]!;
-    if (n === cap || t < released || t < tl || (t === tl && r < rl)) break;
-    if (t > lastT) lastT = t;
+    if (t < tl || (t === tl && r < rl) || t < released) break;
     rt[n] = t;
     rv[n] = bv[i]!;
     rkey[n] = key;

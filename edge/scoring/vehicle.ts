@@ -67,7 +67,7 @@ export class VehicleScorer {
   private readonly fixes: Position[] = [];
   private pendingLat: [number, number] | null = null;
   private pendingLon: [number, number] | null = null;
-  private imu: { t: number; x: number; y: number; z: number; have: number } = { t: NaN, x: 0, y: 0, z: 0, have: 0 };
+  private imu: { t: number; x: number; y: number; z: number; have: number } = { t: NaN, x: NaN, y: NaN, z: NaN, have: 0 };
   /** scratch IMU vector (the calibrator reads it, keeps nothing) */
   private readonly imuVec: [number, number, number] = [0, 0, 0];
   private odometer: number | null = null;
@@ -98,9 +98,13 @@ export class VehicleScorer {
     this.speedHist = new History(Math.max(10, cfg.harsh.maxGapS * 4));
     this.slope = new SpeedSlope(a.derivedWindowS, a.derivedMinSamples, a.derivedMinSpan);
     this.calib = new ImuCalibrator(vehicle, a, cfg.trip.stopSpeedKmh);
-    const w = cfg.harsh.smoothingS;
-    this.medians = { measuredLon: new MovingMedian(w), measuredLat: new MovingMedian(w), imuLon: new MovingMedian(w), imuLat: new MovingMedian(w), yawLat: new MovingMedian(w) };
     const h = cfg.harsh;
+    const w = h.smoothingS;
+    // medians tell when they cannot reach a threshold (m/s^2, a hair inside it: rounding of the / G)
+    const level = (g: number): number => g * G * (1 - 1e-9);
+    const lon = (): MovingMedian => new MovingMedian(w, -level(h.braking.thresholdG), level(h.acceleration.thresholdG));
+    const lat = (): MovingMedian => new MovingMedian(w, -level(h.cornering.thresholdG), level(h.cornering.thresholdG));
+    this.medians = { measuredLon: lon(), measuredLat: lat(), imuLon: lon(), imuLat: lat(), yawLat: lat() };
     this.braking = new HarshDetector('harsh_braking', h.braking, h.hysteresisG, h.maxGapS);
     this.accel = new HarshDetector('harsh_acceleration', h.acceleration, h.hysteresisG, h.maxGapS);
     this.corner = new HarshDetector('harsh_cornering', h.cornering, h.hysteresisG, h.maxGapS);
@@ -158,12 +162,43 @@ export class VehicleScorer {
         this.text(ts[i]!, x.name, x.value);
         continue;
       }
-      const key = keys[i]!;
-      let role = key < this.roleByKey.length ? this.roleByKey[key]! : -1;
-      if (role < 0) role = this.learnRole(key, refs[i] as SignalInfo);
-      if (role !== Role.None) this.sample(ts[i]!, role, vs[i]!);
+      const role = this.roleAt(keys, refs, i);
+      if (role === Role.ImuX && i + 2 < to && this.imuTriple(ts, vs, ks, keys, refs, i)) i += 2;
+      else if (role !== Role.None) this.sample(ts[i]!, role, vs[i]!);
       else this.advance(ts[i]!);
     }
+  }
+
+  private roleAt(keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, i: number): Role {
+    const key = keys[i]!;
+    const role = key < this.roleByKey.length ? this.roleByKey[key]! : -1;
+    return role >= 0 ? role : this.learnRole(key, refs[i] as SignalInfo);
+  }
+
+  /**
+   * Samples i, i + 1, i + 2 as one IMU frame when they are its X, Y and Z (the merge's usual order:
+   * same time, names in order): what the three sample() calls would do, in one step. false (nothing
+   * done) when they are not, or when the per-axis path could do otherwise (a NaN; axes of this time
+   * already waiting for the rest of their frame).
+   */
+  private imuTriple(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, i: number): boolean {
+    const t = ts[i]!;
+    if (ts[i + 1] !== t || ts[i + 2] !== t || ks[i + 1] === 0 || ks[i + 2] === 0) return false;
+    if (this.roleAt(keys, refs, i + 1) !== Role.ImuY || this.roleAt(keys, refs, i + 2) !== Role.ImuZ) return false;
+    const x = vs[i]!;
+    const y = vs[i + 1]!;
+    const z = vs[i + 2]!;
+    const m = this.imu;
+    if (Number.isNaN(x) || Number.isNaN(y) || Number.isNaN(z) || (m.t === t && m.have !== 0)) return false;
+    // one advance for three samples of one time: the trip clock does nothing the second time at the same t
+    this.advance(t);
+    m.t = t;
+    m.have = 0;
+    m.x = x;
+    m.y = y;
+    m.z = z;
+    this.imuFrame();
+    return true;
   }
 
   /** Role of a merge key (same name and derived flag: same role), remembered by key. */
@@ -308,9 +343,12 @@ export class VehicleScorer {
     const p: Position = { t: Math.max(a[0], b[0]), lat: a[1], lon: b[1] };
     this.fixes.push(p);
     const keep = p.t - this.cfg.trip.maxGapS - 120;
-    let drop = 0;
-    while (drop < this.fixes.length - 3 && this.fixes[drop]!.t < keep) drop++;
-    if (drop > 256) this.fixes.splice(0, drop);
+    // dropped in steps of more than 256: no scan while the 257th is still kept
+    if (this.fixes.length >= 260 && this.fixes[256]!.t < keep) {
+      let drop = 0;
+      while (drop < this.fixes.length - 3 && this.fixes[drop]!.t < keep) drop++;
+      if (drop > 256) this.fixes.splice(0, drop);
+    }
     const tr = this.trips.trip;
     if (tr && !tr.startPosition) tr.startPosition = p;
   }
@@ -327,16 +365,37 @@ export class VehicleScorer {
     m.have |= 1 << (role - Role.ImuX);
     if (m.have !== 7) return;
     m.have = 0;
+    this.imuFrame();
+  }
+
+  /**
+   * The whole IMU sample in `imu` (sensor axes, m/s^2): calibration, then the vehicle axes once it is
+   * calibrated. (No number arguments: a call the compiler does not inline boxes each one.)
+   */
+  private imuFrame(): void {
+    const m = this.imu;
+    const t = m.t;
+    const x = m.x;
+    const y = m.y;
+    const z = m.z;
     const a = this.imuVec;
-    a[0] = m.x;
-    a[1] = m.y;
-    a[2] = m.z;
-    this.calibration(this.calib.pushImu(t, a, this.speedAt(t)));
+    a[0] = x;
+    a[1] = y;
+    a[2] = z;
+    // NaN (no speed) is not below the threshold, as null is not
+    const standing = this.speedHist.valueAt(t, this.cfg.trip.maxSampleGapS) < this.cfg.trip.stopSpeedKmh;
+    this.calibration(this.calib.imuSample(t, a, standing));
     const c = this.calib;
-    if (!c.projectInto(m.x, m.y, m.z)) return;
+    if (!c.projectInto(x, y, z)) return;
+    const lon = c.projLon;
     const lat = c.projLat;
-    this.lonLatMedian('lon', 'calibrated', this.medians.imuLon, t, c.projLon);
-    this.lonLatMedian('lat', 'calibrated', this.medians.imuLat, t, lat);
+    const mLon = this.medians.imuLon;
+    const mLat = this.medians.imuLat;
+    // lonLatMedian() twice, with the numbers going only to the small add() (a call the compiler does not inline boxes them)
+    mLon.add(t, lon);
+    this.medianToDetectors('lon', 'calibrated', mLon);
+    mLat.add(t, lat);
+    this.medianToDetectors('lat', 'calibrated', mLat);
   }
 
   private calibration(c: ImuCalibration | null): void {
@@ -381,20 +440,45 @@ export class VehicleScorer {
     this.idleDone(this.idling.push(t, idle, this.fuel));
   }
 
+  /** A raw acceleration sample v (m/s^2) at t from `source`, through its moving median m. */
   private lonLatMedian(axis: 'lon' | 'lat', source: AccelSource, m: MovingMedian, t: number, v: number): void {
-    const med = m.pushValue(t, v);
-    this.lonLat(axis, source, m.stamp, med, t);
+    m.add(t, v);
+    this.medianToDetectors(axis, source, m);
+  }
+
+  /** After m.add(): the median of m to the detectors of `axis`, if `source` is the one to use. */
+  private medianToDetectors(axis: 'lon' | 'lat', source: AccelSource, m: MovingMedian): void {
+    if (!this.preferred(axis, source, m.newest)) return;
+    const closed = axis === 'lon' ? !this.braking.active && !this.accel.active : !this.corner.active;
+    if (closed && !m.mayLeave()) {
+      // below every threshold: the detectors only see time pass (and the median is not computed)
+      if (axis === 'lon') {
+        this.braking.quiet(m.stamp);
+        this.accel.quiet(m.stamp);
+      } else this.corner.quiet(m.stamp);
+      return;
+    }
+    this.toDetectors(axis, source, m.stamp, m.median());
   }
 
   /** A filtered acceleration sample a (m/s^2) from `source`, stamped `t`; `raw` is the sample time. */
   private lonLat(axis: 'lon' | 'lat', source: AccelSource, t: number, a: number, raw: number): void {
+    if (this.preferred(axis, source, raw)) this.toDetectors(axis, source, t, a);
+  }
+
+  /** Notes that `source` was heard at raw time `raw`; false when a better source was heard within LIVE_S. */
+  private preferred(axis: 'lon' | 'lat', source: AccelSource, raw: number): boolean {
     const live = this.lastLive;
     const base = axis === 'lon' ? 0 : 3;
     const si = source === 'measured' ? 0 : source === 'calibrated' ? 1 : 2;
     live[base + si] = raw;
-    // a better source heard from within LIVE_S wins: measured over calibrated over derived
-    if (si > 0 && raw - live[base]! <= LIVE_S) return;
-    if (si > 1 && raw - live[base + 1]! <= LIVE_S) return;
+    // measured over calibrated over derived
+    if (si > 0 && raw - live[base]! <= LIVE_S) return false;
+    if (si > 1 && raw - live[base + 1]! <= LIVE_S) return false;
+    return true;
+  }
+
+  private toDetectors(axis: 'lon' | 'lat', source: AccelSource, t: number, a: number): void {
     const sp = this.speedAt(t);
     if (axis === 'lon') {
       this.harsh(this.braking.push(t, -a / G, sp, source));
