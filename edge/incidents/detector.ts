@@ -61,7 +61,13 @@ interface Disturbance {
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** FIFO of (t, up to 3 values) in typed arrays: push at the end, drop from the front (no shift()). */
+/**
+ * FIFO of (t, up to 3 values) in typed arrays: push at the end, drop from the front (no shift()).
+ * The front is trimmed lazily: keepFrom() only notes the bound while bounds do not decrease, and the
+ * drop runs before a read, when the columns are full, or when a lower bound comes. The queue then
+ * holds the same samples as one that dropped after every push: with non-decreasing bounds, the
+ * samples those drops remove are exactly the leading ones older than the last bound.
+ */
 class TimeQueue {
   t: Float64Array = new Float64Array(256);
   c0: Float64Array = new Float64Array(256);
@@ -69,6 +75,8 @@ class TimeQueue {
   c2: Float64Array;
   head = 0;
   end = 0;
+  /** samples older than this may be dropped from the front (not done yet) */
+  private keep = -Infinity;
 
   constructor(cols: number) {
     this.c1 = new Float64Array(cols > 1 ? 256 : 0);
@@ -86,17 +94,26 @@ class TimeQueue {
     }
   }
 
-  /** Drops samples from the front while they are older than `keep` (as a shift() loop would). */
-  dropFrontBefore(keep: number): void {
+  /** Samples older than `keep` at the front may go (as a shift() loop would drop them now). */
+  keepFrom(keep: number): void {
+    // a lower bound (or NaN) must not replace one not yet applied
+    if (!(keep >= this.keep)) this.dropFront();
+    this.keep = keep;
+  }
+
+  /** Applies the pending keepFrom(): call before reading [head, end). */
+  dropFront(): void {
     let h = this.head;
     const e = this.end;
     const ts = this.t;
+    const keep = this.keep;
     while (h < e && ts[h]! < keep) h++;
     if (h === e) h = this.end = 0;
     this.head = h;
   }
 
   private makeRoom(): void {
+    this.dropFront();
     const live = this.end - this.head;
     const grow = live * 2 > this.t.length;
     const move = (a: Float64Array): Float64Array => {
@@ -143,6 +160,8 @@ export class VehicleIncidents {
   private driver: string | undefined;
   private now = -Infinity;
   private nextTrim = -Infinity;
+  /** next sample time at which timeEvents() is due (see schedule()) */
+  private nextEvent = -Infinity;
   private out: IncidentOutput[] = [];
   private readonly version: string;
   private readonly merge: Reorderer;
@@ -189,7 +208,15 @@ export class VehicleIncidents {
 
   private readonly runReleased: ReleasedVisitor = (ts, vs, ks, keys, refs, from, to) => this.run(ts, vs, ks, keys, refs, from, to);
 
+  /**
+   * Every decoded sample passes here, so the loop does little per sample: into the ring; the
+   * time-driven work (ring trim, and while something is open its checks) behind one comparison with
+   * nextEvent; only samples with a role go further, IMU axes and rates without a call that boxes
+   * their numbers.
+   */
   private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
+    const ring = this.ring;
+    let now = this.now;
     for (let i = from; i < to; i++) {
       if (ks[i] === 0) {
         const x = refs[i] as TextSample;
@@ -201,9 +228,17 @@ export class VehicleIncidents {
       if (id < 0) id = this.learn(key, refs[i] as SignalInfo);
       const t = ts[i]!;
       const v = vs[i]!;
-      this.ring.push(t, id, v);
-      this.sample(t, this.roleByKey[key]!, v);
+      ring.push(t, id, v);
+      if (t > now) now = t;
+      if (t >= this.nextEvent) this.timeEvents(t);
+      const role = this.roleByKey[key]!;
+      if (role === Role.Other || Number.isNaN(v)) continue;
+      if (role >= Role.ImuX && role <= Role.ImuZ) {
+        if (this.imuAxis(t, role, v)) this.imuVector();
+      } else if (role >= Role.RateX && role <= Role.RateZ) this.rate(t, v);
+      else this.sample(t, role, v);
     }
+    this.now = now;
   }
 
   /** Ring id and role of a merge key (same name and derived flag: same id and role), remembered by key. */
@@ -230,6 +265,7 @@ export class VehicleIncidents {
     if (this.pending) this.evaluatePending(this.now);
     if (this.open) this.finalize();
     if (this.disturbance) this.endDisturbance();
+    this.schedule();
     return this.drain();
   }
 
@@ -251,8 +287,11 @@ export class VehicleIncidents {
     if (x.name === this.c.signals.driverId) this.driver = x.value.trim() || undefined;
   }
 
-  private sample(t: number, role: Role, v: number): void {
-    if (t > this.now) this.now = t;
+  /**
+   * The checks that follow the data's time, for a sample at t: all of them (as every sample did
+   * before), then when they are next due: at the next ring trim while nothing is open, else at once.
+   */
+  private timeEvents(t: number): void {
     if (this.pending && t >= this.pending.t + this.c.handling.windowAfterS) this.evaluatePending(t);
     if (this.open && t > this.open.closeAt) this.finalize();
     if (this.disturbance && t - this.disturbance.lastActive >= this.c.handling.quietS) this.endDisturbance();
@@ -261,7 +300,16 @@ export class VehicleIncidents {
       this.nextTrim = t + 0.25;
       if (this.ring.size > 0) this.ring.dropBefore(Math.min(t, this.open ? this.open.t : t, this.pending ? this.pending.t : t) - this.c.preS);
     }
-    if (Number.isNaN(v)) return;
+    this.schedule();
+  }
+
+  /** When timeEvents() is next due; after every change of pending, open or disturbance. */
+  private schedule(): void {
+    this.nextEvent = this.pending || this.open || this.disturbance ? -Infinity : this.nextTrim;
+  }
+
+  /** A sample of the less frequent roles (speed, position, measured acceleration, crash signals), not NaN. */
+  private sample(t: number, role: Role, v: number): void {
     switch (role) {
       case Role.Speed:
         return this.speedSample(t, v);
@@ -274,24 +322,21 @@ export class VehicleIncidents {
       case Role.AccLon:
       case Role.AccLat:
         return this.measured(t, role, v);
-      case Role.ImuX:
-      case Role.ImuY:
-      case Role.ImuZ:
-        return this.imuAxis(t, role, v);
-      case Role.RateX:
-      case Role.RateY:
-      case Role.RateZ:
-        this.rateSeen = true;
-        this.recentRate.push(t, Math.abs(v), 0, 0);
-        this.trimRecent(t);
-        if (Math.abs(v) > this.c.handling.maxRateDegS && this.disturbance) this.disturbance.lastActive = t;
-        return;
       case Role.Crash:
         if (v > 0) this.trigger(t, 'crash_signal', v, null);
         return;
-      case Role.Other:
+      default:
         return;
     }
+  }
+
+  /** An angular rate sample (not NaN), for the handling check. */
+  private rate(t: number, v: number): void {
+    this.rateSeen = true;
+    const r = Math.abs(v);
+    this.recentRate.push(t, r, 0, 0);
+    this.trimRecent(t);
+    if (r > this.c.handling.maxRateDegS && this.disturbance) this.disturbance.lastActive = t;
   }
 
   private fix(): void {
@@ -338,7 +383,8 @@ export class VehicleIncidents {
     this.horizontal(t, Math.sqrt(a.lon * a.lon + a.lat * a.lat) / G);
   }
 
-  private imuAxis(t: number, role: Role, v: number): void {
+  /** One IMU axis (not NaN); true when the three axes of time t are in (then imuVector() takes them). */
+  private imuAxis(t: number, role: Role, v: number): boolean {
     const m = this.imu;
     if (m.t !== t) {
       m.t = t;
@@ -348,8 +394,15 @@ export class VehicleIncidents {
     else if (role === Role.ImuY) m.y = v;
     else m.z = v;
     m.have |= 1 << (role - Role.ImuX);
-    if (m.have !== 7) return;
+    if (m.have !== 7) return false;
     m.have = 0;
+    return true;
+  }
+
+  /** The IMU vector just completed in `imu`: gravity learning, the handling check's history, the trigger. */
+  private imuVector(): void {
+    const m = this.imu;
+    const t = m.t;
     const a = this.imuVec;
     a[0] = m.x;
     a[1] = m.y;
@@ -379,8 +432,8 @@ export class VehicleIncidents {
 
   private trimRecent(t: number): void {
     const keep = t - this.c.handling.windowBeforeS - this.c.handling.windowAfterS - 1;
-    this.recentImu.dropFrontBefore(keep);
-    this.recentRate.dropFrontBefore(keep);
+    this.recentImu.keepFrom(keep);
+    this.recentRate.keepFrom(keep);
   }
 
   private horizontal(t: number, g: number): void {
@@ -418,6 +471,7 @@ export class VehicleIncidents {
     if (trigger === 'acceleration' && !moving) {
       // parked (or speed unknown): wait windowAfterS for the handled/loose-sensor check
       this.pending = { t, g: g ?? 0 };
+      this.schedule();
       return;
     }
     this.openIncident(t, trigger, value, g, sb, moving);
@@ -428,6 +482,7 @@ export class VehicleIncidents {
     const driver = this.driver;
     const pos = this.fixAt(t);
     this.open = { id, t, trigger, triggers: [{ t, trigger, value: r3(value) }], closeAt: t + this.c.postS, moving, speedBefore: sb, driver, fix: pos };
+    this.schedule();
     this.out.push({
       kind: 'incident_alert',
       id,
@@ -453,6 +508,7 @@ export class VehicleIncidents {
     if (this.rateSeen) {
       maxRate = 0;
       const q = this.recentRate;
+      q.dropFront();
       for (let k = q.head; k < q.end; k++) {
         const t = q.t[k]!;
         const r = q.c0[k]!;
@@ -464,6 +520,7 @@ export class VehicleIncidents {
     if (up) {
       maxTilt = 0;
       const q = this.recentImu;
+      q.dropFront();
       const xs: Array<[number, Vec3]> = [];
       for (let k = q.head; k < q.end; k++) {
         const t = q.t[k]!;
