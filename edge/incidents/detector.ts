@@ -16,19 +16,20 @@ import { INCIDENT_CONFIG_SCHEMA, type IncidentConfig } from './config.js';
 import { SampleRing } from './ring-buffer.js';
 import type { CrashAccelSource, Incident, IncidentOutput, IncidentRecording, IncidentTrigger } from './types.js';
 
+// the order matters: run() tells the per-IMU-sample roles apart by range (<= ImuZ, <= RateZ)
 const enum Role {
   Other,
-  Speed,
-  Lat,
-  Lon,
-  AccLon,
-  AccLat,
   ImuX,
   ImuY,
   ImuZ,
   RateX,
   RateY,
   RateZ,
+  Speed,
+  Lat,
+  Lon,
+  AccLon,
+  AccLat,
   Crash,
 }
 
@@ -144,7 +145,12 @@ export class VehicleIncidents {
   private readonly fixes: Position[] = [];
   private pendingLat: [number, number] | null = null;
   private pendingLon: [number, number] | null = null;
-  private imu = { t: NaN, x: 0, y: 0, z: 0, have: 0 };
+  /** the IMU vector being put together: its time, axes, and which axes are in (bits 1, 2, 4) */
+  private imuT = NaN;
+  private imuX = 0;
+  private imuY = 0;
+  private imuZ = 0;
+  private imuHave = 0;
   /** scratch IMU vector (the calibrator reads it, keeps nothing; recentImu copies it) */
   private readonly imuVec: Vec3 = [0, 0, 0];
   private acc = { t: NaN, lon: 0, lat: 0, have: 0 };
@@ -152,6 +158,8 @@ export class VehicleIncidents {
   private readonly recentImu = new TimeQueue(3);
   private readonly recentRate = new TimeQueue(1);
   private rateSeen = false;
+  /** time of the last trimRecent() */
+  private trimmedAt = NaN;
   private prevAbove = false;
   private dropCandidate: { t: number; from: number; to: number } | null = null;
   private pending: Pending | null = null;
@@ -165,9 +173,8 @@ export class VehicleIncidents {
   private out: IncidentOutput[] = [];
   private readonly version: string;
   private readonly merge: Reorderer;
-  /** ring id and role by merge key (see reorder.ts); id -1: not known yet */
-  private ringIdByKey = new Int32Array(64).fill(-1);
-  private roleByKey = new Int8Array(64);
+  /** by merge key (see reorder.ts): ring id << 4 | role, or -1 while the key is not known yet */
+  private codeByKey = new Int32Array(64).fill(-1);
 
   constructor(
     readonly vehicle: string,
@@ -209,14 +216,23 @@ export class VehicleIncidents {
   private readonly runReleased: ReleasedVisitor = (ts, vs, ks, keys, refs, from, to) => this.run(ts, vs, ks, keys, refs, from, to);
 
   /**
-   * Every decoded sample passes here, so the loop does little per sample: into the ring; the
-   * time-driven work (ring trim, and while something is open its checks) behind one comparison with
-   * nextEvent; only samples with a role go further, IMU axes and rates without a call that boxes
-   * their numbers.
+   * Every decoded sample passes here, so the loop does little per sample: it writes the ring's columns
+   * itself, the time-driven work (ring trim, and while something is open its checks) waits behind one
+   * comparison with nextEvent, and only samples with a role go further, the IMU's axes and rates
+   * without a call that boxes their numbers.
    */
   private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
     const ring = this.ring;
+    ring.reserve(to - from);
+    // the ring's columns stay put until the next reserve(); ring.end is set before anything reads it
+    const rt = ring.t;
+    const rs = ring.sig;
+    const rv = ring.val;
+    const mask = rt.length - 1;
+    let w = ring.end;
+    let codes = this.codeByKey;
     let now = this.now;
+    let next = this.nextEvent;
     for (let i = from; i < to; i++) {
       if (ks[i] === 0) {
         const x = refs[i] as TextSample;
@@ -224,38 +240,64 @@ export class VehicleIncidents {
         continue;
       }
       const key = keys[i]!;
-      let id = key < this.ringIdByKey.length ? this.ringIdByKey[key]! : -1;
-      if (id < 0) id = this.learn(key, refs[i] as SignalInfo);
+      let code = key < codes.length ? codes[key]! : -1;
+      if (code < 0) {
+        code = this.learn(key, refs[i] as SignalInfo);
+        codes = this.codeByKey;
+      }
       const t = ts[i]!;
       const v = vs[i]!;
-      ring.push(t, id, v);
+      rt[w] = t;
+      rs[w] = code >> 4;
+      rv[w] = v;
+      w = (w + 1) & mask;
       if (t > now) now = t;
-      if (t >= this.nextEvent) this.timeEvents(t);
-      const role = this.roleByKey[key]!;
+      if (t >= next) {
+        ring.end = w;
+        this.timeEvents(t);
+        next = this.nextEvent;
+      }
+      const role = code & 15;
       if (role === Role.Other || Number.isNaN(v)) continue;
-      if (role >= Role.ImuX && role <= Role.ImuZ) {
-        if (this.imuAxis(t, role, v)) this.imuVector();
-      } else if (role >= Role.RateX && role <= Role.RateZ) this.rate(t, v);
-      else this.sample(t, role, v);
+      if (role <= Role.ImuZ) {
+        // the vector is complete when its third axis of the same time comes
+        if (this.imuT !== t) {
+          this.imuT = t;
+          this.imuHave = 0;
+        }
+        if (role === Role.ImuX) this.imuX = v;
+        else if (role === Role.ImuY) this.imuY = v;
+        else this.imuZ = v;
+        const have = this.imuHave | (1 << (role - Role.ImuX));
+        if (have !== 7) {
+          this.imuHave = have;
+          continue;
+        }
+        this.imuHave = 0;
+        this.imuVector();
+      } else if (role <= Role.RateZ) {
+        this.rateSeen = true;
+        const r = Math.abs(v);
+        this.recentRate.push(t, r, 0, 0);
+        if (t !== this.trimmedAt) this.trimRecent(t);
+        if (r > this.c.handling.maxRateDegS && this.disturbance) this.disturbance.lastActive = t;
+        continue;
+      } else this.sample(t, role, v);
+      // a trigger may have opened a check or an incident
+      next = this.nextEvent;
     }
+    ring.end = w;
     this.now = now;
   }
 
   /** Ring id and role of a merge key (same name and derived flag: same id and role), remembered by key. */
   private learn(key: number, info: SignalInfo): number {
-    if (this.ringIdByKey.length <= key) {
-      const n = Math.max(key + 1, this.ringIdByKey.length * 2);
-      const ids = new Int32Array(n).fill(-1);
-      ids.set(this.ringIdByKey);
-      this.ringIdByKey = ids;
-      const roles = new Int8Array(n);
-      roles.set(this.roleByKey);
-      this.roleByKey = roles;
+    if (this.codeByKey.length <= key) {
+      const codes = new Int32Array(Math.max(key + 1, this.codeByKey.length * 2)).fill(-1);
+      codes.set(this.codeByKey);
+      this.codeByKey = codes;
     }
-    const id = this.ring.id(info);
-    this.ringIdByKey[key] = id;
-    this.roleByKey[key] = this.roleOf(info);
-    return id;
+    return (this.codeByKey[key] = (this.ring.id(info) << 4) | this.roleOf(info));
   }
 
   /** End of data: closes what is open with the data there is. */
@@ -330,15 +372,6 @@ export class VehicleIncidents {
     }
   }
 
-  /** An angular rate sample (not NaN), for the handling check. */
-  private rate(t: number, v: number): void {
-    this.rateSeen = true;
-    const r = Math.abs(v);
-    this.recentRate.push(t, r, 0, 0);
-    this.trimRecent(t);
-    if (r > this.c.handling.maxRateDegS && this.disturbance) this.disturbance.lastActive = t;
-  }
-
   private fix(): void {
     const a = this.pendingLat;
     const b = this.pendingLon;
@@ -383,30 +416,13 @@ export class VehicleIncidents {
     this.horizontal(t, Math.sqrt(a.lon * a.lon + a.lat * a.lat) / G);
   }
 
-  /** One IMU axis (not NaN); true when the three axes of time t are in (then imuVector() takes them). */
-  private imuAxis(t: number, role: Role, v: number): boolean {
-    const m = this.imu;
-    if (m.t !== t) {
-      m.t = t;
-      m.have = 0;
-    }
-    if (role === Role.ImuX) m.x = v;
-    else if (role === Role.ImuY) m.y = v;
-    else m.z = v;
-    m.have |= 1 << (role - Role.ImuX);
-    if (m.have !== 7) return false;
-    m.have = 0;
-    return true;
-  }
-
-  /** The IMU vector just completed in `imu`: gravity learning, the handling check's history, the trigger. */
+  /** The IMU vector just completed (imuT, imuX..Z): gravity learning, the handling check's history, the trigger. */
   private imuVector(): void {
-    const m = this.imu;
-    const t = m.t;
+    const t = this.imuT;
     const a = this.imuVec;
-    a[0] = m.x;
-    a[1] = m.y;
-    a[2] = m.z;
+    a[0] = this.imuX;
+    a[1] = this.imuY;
+    a[2] = this.imuZ;
     // gravity is learnt at quiet standstills only; never while a disturbance or an incident is open
     if (!this.disturbance && !this.pending && !this.open) this.gravity.pushImu(t, a, this.speed.at(t, 2));
     this.recentImu.push(t, a[0], a[1], a[2]);
@@ -431,6 +447,8 @@ export class VehicleIncidents {
   }
 
   private trimRecent(t: number): void {
+    // a second trim for the same time changes nothing (same bound): run() skips it
+    this.trimmedAt = t;
     const keep = t - this.c.handling.windowBeforeS - this.c.handling.windowAfterS - 1;
     this.recentImu.keepFrom(keep);
     this.recentRate.keepFrom(keep);
