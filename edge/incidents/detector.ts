@@ -76,8 +76,8 @@ class TimeQueue {
   c2: Float64Array;
   head = 0;
   end = 0;
-  /** samples older than this may be dropped from the front (not done yet) */
-  private keep = -Infinity;
+  /** samples older than this may be dropped from the front (not done yet); VehicleIncidents.scan() sets it when it does not decrease */
+  keep = -Infinity;
 
   constructor(cols: number) {
     this.c1 = new Float64Array(cols > 1 ? 256 : 0);
@@ -93,6 +93,11 @@ class TimeQueue {
       this.c1[i] = b;
       if (this.c2.length) this.c2[i] = c;
     }
+  }
+
+  /** Room for n more samples, which VehicleIncidents.scan() writes at `end` itself. */
+  reserve(n: number): void {
+    if (this.end + n > this.t.length) this.makeRoom(n);
   }
 
   /** Samples older than `keep` at the front may go (as a shift() loop would drop them now). */
@@ -113,17 +118,19 @@ class TimeQueue {
     this.head = h;
   }
 
-  private makeRoom(): void {
+  /** Room for `extra` more at the end: compacts, or doubles the columns when more than half would be held. */
+  private makeRoom(extra = 1): void {
     this.dropFront();
     const live = this.end - this.head;
-    const grow = live * 2 > this.t.length;
+    let c = this.t.length;
+    while ((live + extra) * 2 > c) c *= 2;
     const move = (a: Float64Array): Float64Array => {
       if (a.length === 0) return a;
-      if (!grow) {
+      if (c === a.length) {
         a.copyWithin(0, this.head, this.end);
         return a;
       }
-      const b = new Float64Array(a.length * 2);
+      const b = new Float64Array(c);
       b.set(a.subarray(this.head, this.end));
       return b;
     };
@@ -170,6 +177,10 @@ export class VehicleIncidents {
   private nextTrim = -Infinity;
   /** next sample time at which timeEvents() is due (see schedule()) */
   private nextEvent = -Infinity;
+  /** no check, incident or disturbance open: scan() may take samples */
+  private idle = true;
+  /** scan() stopped after completing an IMU vector */
+  private vectorDue = false;
   private out: IncidentOutput[] = [];
   private readonly version: string;
   private readonly merge: Reorderer;
@@ -216,78 +227,167 @@ export class VehicleIncidents {
   private readonly runReleased: ReleasedVisitor = (ts, vs, ks, keys, refs, from, to) => this.run(ts, vs, ks, keys, refs, from, to);
 
   /**
-   * Every decoded sample passes here, so the loop does little per sample: it writes the ring's columns
-   * itself, the time-driven work (ring trim, and while something is open its checks) waits behind one
-   * comparison with nextEvent, and only samples with a role go further, the IMU's axes and rates
-   * without a call that boxes their numbers.
+   * A released range [from, to). Every decoded sample passes here, so the common case (nothing open,
+   * known signals) goes through scan(), a loop without calls that the compiler keeps tight; step()
+   * takes the rest one sample at a time.
    */
   private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
+    // room for the whole range: scan() and step() write the ring's columns without checks
+    this.ring.reserve(to - from);
+    let i = from;
+    while (i < to) {
+      if (this.idle) {
+        i = this.scan(ts, vs, ks, keys, i, to);
+        if (this.vectorDue) {
+          this.vectorDue = false;
+          this.imuVector();
+          continue;
+        }
+        if (i === to) break;
+      }
+      this.step(ts, vs, ks, keys, refs, i++);
+    }
+  }
+
+  /**
+   * What step() does, for the samples of the common case, without a call: while idle (nothing
+   * open), samples of known signals whose time is before nextEvent go into the ring; IMU axes are put
+   * together, angular rates queued for the handling check. Stops before a sample it leaves to step()
+   * (a text, a new signal, a due time event, a role other than IMU axis or rate, a queue trim bound
+   * that goes back), or after the sample that completes an IMU vector (vectorDue: run() hands it to
+   * imuVector() next, as step() would).
+   */
+  private scan(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, from: number, to: number): number {
     const ring = this.ring;
-    ring.reserve(to - from);
-    // the ring's columns stay put until the next reserve(); ring.end is set before anything reads it
     const rt = ring.t;
     const rs = ring.sig;
     const rv = ring.val;
     const mask = rt.length - 1;
     let w = ring.end;
-    let codes = this.codeByKey;
+    const codes = this.codeByKey;
+    const next = this.nextEvent;
     let now = this.now;
-    let next = this.nextEvent;
-    for (let i = from; i < to; i++) {
-      if (ks[i] === 0) {
-        const x = refs[i] as TextSample;
-        this.text({ t: ts[i]!, name: x.name, value: x.value });
-        continue;
-      }
+    let imuT = this.imuT;
+    let ix = this.imuX;
+    let iy = this.imuY;
+    let iz = this.imuZ;
+    let have = this.imuHave;
+    const rq = this.recentRate;
+    rq.reserve(to - from);
+    const qt = rq.t;
+    const qr = rq.c0;
+    let qe = rq.end;
+    const iq = this.recentImu;
+    let trimmedAt = this.trimmedAt;
+    let rates = false;
+    const wb = this.c.handling.windowBeforeS;
+    const wa = this.c.handling.windowAfterS;
+    let i = from;
+    for (; i < to; i++) {
+      if (ks[i] === 0) break;
       const key = keys[i]!;
-      let code = key < codes.length ? codes[key]! : -1;
-      if (code < 0) {
-        code = this.learn(key, refs[i] as SignalInfo);
-        codes = this.codeByKey;
-      }
+      const code = key < codes.length ? codes[key]! : -1;
       const t = ts[i]!;
+      if (code < 0 || t >= next) break;
+      const role = code & 15;
+      if (role > Role.RateZ) break;
       const v = vs[i]!;
+      // a rate's trim (as trimRecent() computes it) that would make the queues drop is step()'s
+      let keep = NaN;
+      if (role >= Role.RateX && v === v && t !== trimmedAt) {
+        keep = t - wb - wa - 1;
+        if (!(keep >= rq.keep && keep >= iq.keep)) break;
+      }
       rt[w] = t;
       rs[w] = code >> 4;
       rv[w] = v;
       w = (w + 1) & mask;
       if (t > now) now = t;
-      if (t >= next) {
-        ring.end = w;
-        this.timeEvents(t);
-        next = this.nextEvent;
-      }
-      const role = code & 15;
-      if (role === Role.Other || Number.isNaN(v)) continue;
+      if (role === Role.Other || v !== v) continue;
       if (role <= Role.ImuZ) {
-        // the vector is complete when its third axis of the same time comes
-        if (this.imuT !== t) {
-          this.imuT = t;
-          this.imuHave = 0;
+        if (imuT !== t) {
+          imuT = t;
+          have = 0;
         }
-        if (role === Role.ImuX) this.imuX = v;
-        else if (role === Role.ImuY) this.imuY = v;
-        else this.imuZ = v;
-        const have = this.imuHave | (1 << (role - Role.ImuX));
-        if (have !== 7) {
-          this.imuHave = have;
-          continue;
+        if (role === Role.ImuX) ix = v;
+        else if (role === Role.ImuY) iy = v;
+        else iz = v;
+        have |= 1 << (role - Role.ImuX);
+        if (have === 7) {
+          have = 0;
+          this.vectorDue = true;
+          i++;
+          break;
         }
-        this.imuHave = 0;
-        this.imuVector();
-      } else if (role <= Role.RateZ) {
-        this.rateSeen = true;
-        const r = Math.abs(v);
-        this.recentRate.push(t, r, 0, 0);
-        if (t !== this.trimmedAt) this.trimRecent(t);
-        if (r > this.c.handling.maxRateDegS && this.disturbance) this.disturbance.lastActive = t;
-        continue;
-      } else this.sample(t, role, v);
-      // a trigger may have opened a check or an incident
-      next = this.nextEvent;
+      } else {
+        rates = true;
+        qt[qe] = t;
+        qr[qe] = Math.abs(v);
+        qe++;
+        if (t !== trimmedAt) {
+          trimmedAt = t;
+          rq.keep = iq.keep = keep;
+        }
+      }
     }
     ring.end = w;
     this.now = now;
+    this.imuT = imuT;
+    this.imuX = ix;
+    this.imuY = iy;
+    this.imuZ = iz;
+    this.imuHave = have;
+    rq.end = qe;
+    this.trimmedAt = trimmedAt;
+    if (rates) this.rateSeen = true;
+    return i;
+  }
+
+  /** Sample i, whatever it is and whatever is open (see scan()). */
+  private step(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, i: number): void {
+    if (ks[i] === 0) {
+      const x = refs[i] as TextSample;
+      this.text({ t: ts[i]!, name: x.name, value: x.value });
+      return;
+    }
+    const key = keys[i]!;
+    let code = key < this.codeByKey.length ? this.codeByKey[key]! : -1;
+    if (code < 0) code = this.learn(key, refs[i] as SignalInfo);
+    const t = ts[i]!;
+    const v = vs[i]!;
+    this.ring.append(t, code >> 4, v);
+    if (t > this.now) this.now = t;
+    if (t >= this.nextEvent) this.timeEvents(t);
+    const role = code & 15;
+    if (role === Role.Other || Number.isNaN(v)) return;
+    if (role <= Role.ImuZ) {
+      if (this.imuAxis(t, role, v)) this.imuVector();
+    } else if (role <= Role.RateZ) this.rate(t, v);
+    else this.sample(t, role, v);
+  }
+
+  /** One IMU axis (not NaN); true when it completes the vector of its time (imuT, imuX..Z). */
+  private imuAxis(t: number, role: Role, v: number): boolean {
+    if (this.imuT !== t) {
+      this.imuT = t;
+      this.imuHave = 0;
+    }
+    if (role === Role.ImuX) this.imuX = v;
+    else if (role === Role.ImuY) this.imuY = v;
+    else this.imuZ = v;
+    this.imuHave |= 1 << (role - Role.ImuX);
+    if (this.imuHave !== 7) return false;
+    this.imuHave = 0;
+    return true;
+  }
+
+  /** An angular rate (not NaN), for the handling check. */
+  private rate(t: number, v: number): void {
+    this.rateSeen = true;
+    const r = Math.abs(v);
+    this.recentRate.push(t, r, 0, 0);
+    if (t !== this.trimmedAt) this.trimRecent(t);
+    if (r > this.c.handling.maxRateDegS && this.disturbance) this.disturbance.lastActive = t;
   }
 
   /** Ring id and role of a merge key (same name and derived flag: same id and role), remembered by key. */
@@ -345,9 +445,10 @@ export class VehicleIncidents {
     this.schedule();
   }
 
-  /** When timeEvents() is next due; after every change of pending, open or disturbance. */
+  /** Whether scan() may run, and when timeEvents() is next due; after every change of pending, open or disturbance. */
   private schedule(): void {
-    this.nextEvent = this.pending || this.open || this.disturbance ? -Infinity : this.nextTrim;
+    this.idle = !this.pending && !this.open && !this.disturbance;
+    this.nextEvent = this.idle ? this.nextTrim : -Infinity;
   }
 
   /** A sample of the less frequent roles (speed, position, measured acceleration, crash signals), not NaN. */

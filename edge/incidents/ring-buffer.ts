@@ -47,6 +47,15 @@ export class SampleRing {
     } else if (n * 8 < cap && cap > 4096 && n + count < cap >> 2) this.resize(cap >> 1);
   }
 
+  /** Adds a sample into room made by reserve(). */
+  append(t: number, sig: number, v: number): void {
+    const i = this.end;
+    this.t[i] = t;
+    this.sig[i] = sig;
+    this.val[i] = v;
+    this.end = (i + 1) & (this.t.length - 1);
+  }
+
   pushText(s: TextSample): void {
     this.texts.push(s);
   }
