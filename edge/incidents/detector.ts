@@ -179,8 +179,6 @@ export class VehicleIncidents {
   private nextEvent = -Infinity;
   /** no check, incident or disturbance open: scan() may take samples */
   private idle = true;
-  /** scan() stopped after completing an IMU vector */
-  private vectorDue = false;
   private out: IncidentOutput[] = [];
   private readonly version: string;
   private readonly merge: Reorderer;
@@ -238,11 +236,6 @@ export class VehicleIncidents {
     while (i < to) {
       if (this.idle) {
         i = this.scan(ts, vs, ks, keys, i, to);
-        if (this.vectorDue) {
-          this.vectorDue = false;
-          this.imuVector();
-          continue;
-        }
         if (i === to) break;
       }
       this.step(ts, vs, ks, keys, refs, i++);
@@ -254,8 +247,7 @@ export class VehicleIncidents {
    * open), samples of known signals whose time is before nextEvent go into the ring; IMU axes are put
    * together, angular rates queued for the handling check. Stops before a sample it leaves to step()
    * (a text, a new signal, a due time event, a role other than IMU axis or rate, a queue trim bound
-   * that goes back), or after the sample that completes an IMU vector (vectorDue: run() hands it to
-   * imuVector() next, as step() would).
+   * that goes back), or after an IMU vector whose trigger opened something.
    */
   private scan(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, from: number, to: number): number {
     const ring = this.ring;
@@ -315,9 +307,21 @@ export class VehicleIncidents {
         have |= 1 << (role - Role.ImuX);
         if (have === 7) {
           have = 0;
-          this.vectorDue = true;
-          i++;
-          break;
+          // imuVector() reads the vector from the fields, and its trim may move the rate queue
+          this.imuT = imuT;
+          this.imuX = ix;
+          this.imuY = iy;
+          this.imuZ = iz;
+          rq.end = qe;
+          this.trimmedAt = trimmedAt;
+          this.imuVector();
+          qe = rq.end;
+          trimmedAt = this.trimmedAt;
+          if (!this.idle) {
+            // a trigger opened a check or an incident: step() from here on
+            i++;
+            break;
+          }
         }
       } else {
         rates = true;
@@ -525,7 +529,7 @@ export class VehicleIncidents {
     a[1] = this.imuY;
     a[2] = this.imuZ;
     // gravity is learnt at quiet standstills only; never while a disturbance or an incident is open
-    if (!this.disturbance && !this.pending && !this.open) this.gravity.pushImu(t, a, this.speed.at(t, 2));
+    if (!this.disturbance && !this.pending && !this.open) this.gravity.pushImu(t, a, this.speedAt(t, 2));
     this.recentImu.push(t, a[0], a[1], a[2]);
     this.trimRecent(t);
     const up = this.gravity.up;
@@ -545,6 +549,14 @@ export class VehicleIncidents {
       h = (mag * thr) / Math.sqrt(thr * thr + 1);
     }
     this.horizontal(t, h);
+  }
+
+  /** speed.at(t, maxAgeS); at or after the newest speed sample (the IMU's usual case) without its search. */
+  private speedAt(t: number, maxAgeS: number): number | null {
+    const last = this.speed.lastT;
+    // History.at: the last sample at or before t, null when older than maxAgeS
+    if (last !== null && t >= last) return t - last > maxAgeS ? null : this.speed.last;
+    return this.speed.at(t, maxAgeS);
   }
 
   private trimRecent(t: number): void {
