@@ -16,7 +16,7 @@ import { INCIDENT_CONFIG_SCHEMA, type IncidentConfig } from './config.js';
 import { SampleRing } from './ring-buffer.js';
 import type { CrashAccelSource, Incident, IncidentOutput, IncidentRecording, IncidentTrigger } from './types.js';
 
-// the order matters: run() tells the per-IMU-sample roles apart by range (<= ImuZ, <= RateZ)
+// the order matters: scan() and step() tell the IMU's roles apart by range (<= ImuZ, <= RateZ)
 const enum Role {
   Other,
   ImuX,
@@ -226,8 +226,8 @@ export class VehicleIncidents {
 
   /**
    * A released range [from, to). Every decoded sample passes here, so the common case (nothing open,
-   * known signals) goes through scan(), a loop without calls that the compiler keeps tight; step()
-   * takes the rest one sample at a time.
+   * known signals) goes through scan(), one loop with its state in locals and no call per sample;
+   * step() takes the rest one sample at a time.
    */
   private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
     // room for the whole range: scan() and step() write the ring's columns without checks
@@ -243,9 +243,10 @@ export class VehicleIncidents {
   }
 
   /**
-   * What step() does, for the samples of the common case, without a call: while idle (nothing
-   * open), samples of known signals whose time is before nextEvent go into the ring; IMU axes are put
-   * together, angular rates queued for the handling check. Stops before a sample it leaves to step()
+   * What step() does, for the samples of the common case: while idle (nothing open), samples of known
+   * signals whose time is before nextEvent go into the ring; IMU axes are put together (a complete
+   * vector goes to imuVector()), angular rates queued for the handling check. Same effects, in the same
+   * order, as step() on each of those samples. Stops before a sample it leaves to step()
    * (a text, a new signal, a due time event, a role other than IMU axis or rate, a queue trim bound
    * that goes back), or after an IMU vector whose trigger opened something.
    */
@@ -434,8 +435,8 @@ export class VehicleIncidents {
   }
 
   /**
-   * The checks that follow the data's time, for a sample at t: all of them (as every sample did
-   * before), then when they are next due: at the next ring trim while nothing is open, else at once.
+   * The checks that follow the data's time, for a sample at t, all of them; then when they are next
+   * due: at the next ring trim while nothing is open, else at the next sample.
    */
   private timeEvents(t: number): void {
     if (this.pending && t >= this.pending.t + this.c.handling.windowAfterS) this.evaluatePending(t);

@@ -8,13 +8,13 @@ import type { IncidentRecording } from './types.js';
 export class SampleRing {
   /**
    * Columns of a power-of-two length; the samples are [head, end) modulo that length. One slot
-   * always stays free, so head === end means empty. Public for the detector's loop, which writes
-   * reserve()d slots itself and then sets `end` (see VehicleIncidents.run).
+   * always stays free, so head === end means empty. The columns and `end` are public for the
+   * detector's loop, which writes reserve()d slots itself and then sets `end` (VehicleIncidents.scan).
    */
   t = new Float64Array(4096);
   sig = new Uint16Array(4096);
   val = new Float64Array(4096);
-  head = 0;
+  private head = 0;
   end = 0;
   private texts: TextSample[] = [];
   readonly signals: SignalInfo[] = [];
