@@ -16,19 +16,20 @@ import { INCIDENT_CONFIG_SCHEMA, type IncidentConfig } from './config.js';
 import { SampleRing } from './ring-buffer.js';
 import type { CrashAccelSource, Incident, IncidentOutput, IncidentRecording, IncidentTrigger } from './types.js';
 
+// the order matters: scan() and step() tell the IMU's roles apart by range (<= ImuZ, <= RateZ)
 const enum Role {
   Other,
-  Speed,
-  Lat,
-  Lon,
-  AccLon,
-  AccLat,
   ImuX,
   ImuY,
   ImuZ,
   RateX,
   RateY,
   RateZ,
+  Speed,
+  Lat,
+  Lon,
+  AccLon,
+  AccLat,
   Crash,
 }
 
@@ -61,7 +62,13 @@ interface Disturbance {
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** FIFO of (t, up to 3 values) in typed arrays: push at the end, drop from the front (no shift()). */
+/**
+ * FIFO of (t, up to 3 values) in typed arrays: push at the end, drop from the front (no shift()).
+ * The front is trimmed lazily: keepFrom() only notes the bound while bounds do not decrease, and the
+ * drop runs before a read, when the columns are full, or when a lower bound comes. The queue then
+ * holds the same samples as one that dropped after every push: with non-decreasing bounds, the
+ * samples those drops remove are exactly the leading ones older than the last bound.
+ */
 class TimeQueue {
   t: Float64Array = new Float64Array(256);
   c0: Float64Array = new Float64Array(256);
@@ -69,6 +76,8 @@ class TimeQueue {
   c2: Float64Array;
   head = 0;
   end = 0;
+  /** samples older than this may be dropped from the front (not done yet); VehicleIncidents.scan() sets it when it does not decrease */
+  keep = -Infinity;
 
   constructor(cols: number) {
     this.c1 = new Float64Array(cols > 1 ? 256 : 0);
@@ -86,26 +95,42 @@ class TimeQueue {
     }
   }
 
-  /** Drops samples from the front while they are older than `keep` (as a shift() loop would). */
-  dropFrontBefore(keep: number): void {
+  /** Room for n more samples, which VehicleIncidents.scan() writes at `end` itself. */
+  reserve(n: number): void {
+    if (this.end + n > this.t.length) this.makeRoom(n);
+  }
+
+  /** Samples older than `keep` at the front may go (as a shift() loop would drop them now). */
+  keepFrom(keep: number): void {
+    // a lower bound (or NaN) must not replace one not yet applied
+    if (!(keep >= this.keep)) this.dropFront();
+    this.keep = keep;
+  }
+
+  /** Applies the pending keepFrom(): call before reading [head, end). */
+  dropFront(): void {
     let h = this.head;
     const e = this.end;
     const ts = this.t;
+    const keep = this.keep;
     while (h < e && ts[h]! < keep) h++;
     if (h === e) h = this.end = 0;
     this.head = h;
   }
 
-  private makeRoom(): void {
+  /** Room for `extra` more at the end: compacts, or doubles the columns when more than half would be held. */
+  private makeRoom(extra = 1): void {
+    this.dropFront();
     const live = this.end - this.head;
-    const grow = live * 2 > this.t.length;
+    let c = this.t.length;
+    while ((live + extra) * 2 > c) c *= 2;
     const move = (a: Float64Array): Float64Array => {
       if (a.length === 0) return a;
-      if (!grow) {
+      if (c === a.length) {
         a.copyWithin(0, this.head, this.end);
         return a;
       }
-      const b = new Float64Array(a.length * 2);
+      const b = new Float64Array(c);
       b.set(a.subarray(this.head, this.end));
       return b;
     };
@@ -127,7 +152,12 @@ export class VehicleIncidents {
   private readonly fixes: Position[] = [];
   private pendingLat: [number, number] | null = null;
   private pendingLon: [number, number] | null = null;
-  private imu = { t: NaN, x: 0, y: 0, z: 0, have: 0 };
+  /** the IMU vector being put together: its time, axes, and which axes are in (bits 1, 2, 4) */
+  private imuT = NaN;
+  private imuX = 0;
+  private imuY = 0;
+  private imuZ = 0;
+  private imuHave = 0;
   /** scratch IMU vector (the calibrator reads it, keeps nothing; recentImu copies it) */
   private readonly imuVec: Vec3 = [0, 0, 0];
   private acc = { t: NaN, lon: 0, lat: 0, have: 0 };
@@ -135,6 +165,8 @@ export class VehicleIncidents {
   private readonly recentImu = new TimeQueue(3);
   private readonly recentRate = new TimeQueue(1);
   private rateSeen = false;
+  /** time of the last trimRecent() */
+  private trimmedAt = NaN;
   private prevAbove = false;
   private dropCandidate: { t: number; from: number; to: number } | null = null;
   private pending: Pending | null = null;
@@ -143,12 +175,15 @@ export class VehicleIncidents {
   private driver: string | undefined;
   private now = -Infinity;
   private nextTrim = -Infinity;
+  /** next sample time at which timeEvents() is due (see schedule()) */
+  private nextEvent = -Infinity;
+  /** no check, incident or disturbance open: scan() may take samples */
+  private idle = true;
   private out: IncidentOutput[] = [];
   private readonly version: string;
   private readonly merge: Reorderer;
-  /** ring id and role by merge key (see reorder.ts); id -1: not known yet */
-  private ringIdByKey = new Int32Array(64).fill(-1);
-  private roleByKey = new Int8Array(64);
+  /** by merge key (see reorder.ts): ring id << 4 | role, or -1 while the key is not known yet */
+  private codeByKey = new Int32Array(64).fill(-1);
 
   constructor(
     readonly vehicle: string,
@@ -189,38 +224,185 @@ export class VehicleIncidents {
 
   private readonly runReleased: ReleasedVisitor = (ts, vs, ks, keys, refs, from, to) => this.run(ts, vs, ks, keys, refs, from, to);
 
+  /**
+   * A released range [from, to). Every decoded sample passes here, so the common case (nothing open,
+   * known signals) goes through scan(), one loop with its state in locals and no call per sample;
+   * step() takes the rest one sample at a time.
+   */
   private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
-    for (let i = from; i < to; i++) {
-      if (ks[i] === 0) {
-        const x = refs[i] as TextSample;
-        this.text({ t: ts[i]!, name: x.name, value: x.value });
-        continue;
+    // room for the whole range: scan() and step() write the ring's columns without checks
+    this.ring.reserve(to - from);
+    let i = from;
+    while (i < to) {
+      if (this.idle) {
+        i = this.scan(ts, vs, ks, keys, i, to);
+        if (i === to) break;
       }
-      const key = keys[i]!;
-      let id = key < this.ringIdByKey.length ? this.ringIdByKey[key]! : -1;
-      if (id < 0) id = this.learn(key, refs[i] as SignalInfo);
-      const t = ts[i]!;
-      const v = vs[i]!;
-      this.ring.push(t, id, v);
-      this.sample(t, this.roleByKey[key]!, v);
+      this.step(ts, vs, ks, keys, refs, i++);
     }
+  }
+
+  /**
+   * What step() does, for the samples of the common case: while idle (nothing open), samples of known
+   * signals whose time is before nextEvent go into the ring; IMU axes are put together (a complete
+   * vector goes to imuVector()), angular rates queued for the handling check. Same effects, in the same
+   * order, as step() on each of those samples. Stops before a sample it leaves to step()
+   * (a text, a new signal, a due time event, a role other than IMU axis or rate, a queue trim bound
+   * that goes back), or after an IMU vector whose trigger opened something.
+   */
+  private scan(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, from: number, to: number): number {
+    const ring = this.ring;
+    const rt = ring.t;
+    const rs = ring.sig;
+    const rv = ring.val;
+    const mask = rt.length - 1;
+    let w = ring.end;
+    const codes = this.codeByKey;
+    const next = this.nextEvent;
+    let now = this.now;
+    let imuT = this.imuT;
+    let ix = this.imuX;
+    let iy = this.imuY;
+    let iz = this.imuZ;
+    let have = this.imuHave;
+    const rq = this.recentRate;
+    rq.reserve(to - from);
+    const qt = rq.t;
+    const qr = rq.c0;
+    let qe = rq.end;
+    const iq = this.recentImu;
+    let trimmedAt = this.trimmedAt;
+    let rates = false;
+    const wb = this.c.handling.windowBeforeS;
+    const wa = this.c.handling.windowAfterS;
+    let i = from;
+    for (; i < to; i++) {
+      if (ks[i] === 0) break;
+      const key = keys[i]!;
+      const code = key < codes.length ? codes[key]! : -1;
+      const t = ts[i]!;
+      if (code < 0 || t >= next) break;
+      const role = code & 15;
+      if (role > Role.RateZ) break;
+      const v = vs[i]!;
+      // a rate's trim (as trimRecent() computes it) that would make the queues drop is step()'s
+      let keep = NaN;
+      if (role >= Role.RateX && v === v && t !== trimmedAt) {
+        keep = t - wb - wa - 1;
+        if (!(keep >= rq.keep && keep >= iq.keep)) break;
+      }
+      rt[w] = t;
+      rs[w] = code >> 4;
+      rv[w] = v;
+      w = (w + 1) & mask;
+      if (t > now) now = t;
+      if (role === Role.Other || v !== v) continue;
+      if (role <= Role.ImuZ) {
+        if (imuT !== t) {
+          imuT = t;
+          have = 0;
+        }
+        if (role === Role.ImuX) ix = v;
+        else if (role === Role.ImuY) iy = v;
+        else iz = v;
+        have |= 1 << (role - Role.ImuX);
+        if (have === 7) {
+          have = 0;
+          // imuVector() reads the vector from the fields, and its trim may move the rate queue
+          this.imuT = imuT;
+          this.imuX = ix;
+          this.imuY = iy;
+          this.imuZ = iz;
+          rq.end = qe;
+          this.trimmedAt = trimmedAt;
+          this.imuVector();
+          qe = rq.end;
+          trimmedAt = this.trimmedAt;
+          if (!this.idle) {
+            // a trigger opened a check or an incident: step() from here on
+            i++;
+            break;
+          }
+        }
+      } else {
+        rates = true;
+        qt[qe] = t;
+        qr[qe] = Math.abs(v);
+        qe++;
+        if (t !== trimmedAt) {
+          trimmedAt = t;
+          rq.keep = iq.keep = keep;
+        }
+      }
+    }
+    ring.end = w;
+    this.now = now;
+    this.imuT = imuT;
+    this.imuX = ix;
+    this.imuY = iy;
+    this.imuZ = iz;
+    this.imuHave = have;
+    rq.end = qe;
+    this.trimmedAt = trimmedAt;
+    if (rates) this.rateSeen = true;
+    return i;
+  }
+
+  /** Sample i, whatever it is and whatever is open (see scan()). */
+  private step(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, i: number): void {
+    if (ks[i] === 0) {
+      const x = refs[i] as TextSample;
+      this.text({ t: ts[i]!, name: x.name, value: x.value });
+      return;
+    }
+    const key = keys[i]!;
+    let code = key < this.codeByKey.length ? this.codeByKey[key]! : -1;
+    if (code < 0) code = this.learn(key, refs[i] as SignalInfo);
+    const t = ts[i]!;
+    const v = vs[i]!;
+    this.ring.append(t, code >> 4, v);
+    if (t > this.now) this.now = t;
+    if (t >= this.nextEvent) this.timeEvents(t);
+    const role = code & 15;
+    if (role === Role.Other || Number.isNaN(v)) return;
+    if (role <= Role.ImuZ) {
+      if (this.imuAxis(t, role, v)) this.imuVector();
+    } else if (role <= Role.RateZ) this.rate(t, v);
+    else this.sample(t, role, v);
+  }
+
+  /** One IMU axis (not NaN); true when it completes the vector of its time (imuT, imuX..Z). */
+  private imuAxis(t: number, role: Role, v: number): boolean {
+    if (this.imuT !== t) {
+      this.imuT = t;
+      this.imuHave = 0;
+    }
+    if (role === Role.ImuX) this.imuX = v;
+    else if (role === Role.ImuY) this.imuY = v;
+    else this.imuZ = v;
+    this.imuHave |= 1 << (role - Role.ImuX);
+    if (this.imuHave !== 7) return false;
+    this.imuHave = 0;
+    return true;
+  }
+
+  /** An angular rate (not NaN), for the handling check. */
+  private rate(t: number, v: number): void {
+    this.rateSeen = true;
+    const r = Math.abs(v);
+    this.recentRate.push(t, r, 0, 0);
+    if (t !== this.trimmedAt) this.trimRecent(t);
+    if (r > this.c.handling.maxRateDegS && this.disturbance) this.disturbance.lastActive = t;
   }
 
   /** Ring id and role of a merge key (same name and derived flag: same id and role), remembered by key. */
   private learn(key: number, info: SignalInfo): number {
-    if (this.ringIdByKey.length <= key) {
-      const n = Math.max(key + 1, this.ringIdByKey.length * 2);
-      const ids = new Int32Array(n).fill(-1);
-      ids.set(this.ringIdByKey);
-      this.ringIdByKey = ids;
-      const roles = new Int8Array(n);
-      roles.set(this.roleByKey);
-      this.roleByKey = roles;
+    if (this.codeByKey.length <= key) {
+      const codes = new Int32Array(Math.max(key + 1, this.codeByKey.length * 2)).fill(-1);
+      codes.set(this.codeByKey);
+      this.codeByKey = codes;
     }
-    const id = this.ring.id(info);
-    this.ringIdByKey[key] = id;
-    this.roleByKey[key] = this.roleOf(info);
-    return id;
+    return (this.codeByKey[key] = (this.ring.id(info) << 4) | this.roleOf(info));
   }
 
   /** End of data: closes what is open with the data there is. */
@@ -230,6 +412,7 @@ export class VehicleIncidents {
     if (this.pending) this.evaluatePending(this.now);
     if (this.open) this.finalize();
     if (this.disturbance) this.endDisturbance();
+    this.schedule();
     return this.drain();
   }
 
@@ -251,8 +434,11 @@ export class VehicleIncidents {
     if (x.name === this.c.signals.driverId) this.driver = x.value.trim() || undefined;
   }
 
-  private sample(t: number, role: Role, v: number): void {
-    if (t > this.now) this.now = t;
+  /**
+   * The checks that follow the data's time, for a sample at t, all of them; then when they are next
+   * due: at the next ring trim while nothing is open, else at the next sample.
+   */
+  private timeEvents(t: number): void {
     if (this.pending && t >= this.pending.t + this.c.handling.windowAfterS) this.evaluatePending(t);
     if (this.open && t > this.open.closeAt) this.finalize();
     if (this.disturbance && t - this.disturbance.lastActive >= this.c.handling.quietS) this.endDisturbance();
@@ -261,7 +447,17 @@ export class VehicleIncidents {
       this.nextTrim = t + 0.25;
       if (this.ring.size > 0) this.ring.dropBefore(Math.min(t, this.open ? this.open.t : t, this.pending ? this.pending.t : t) - this.c.preS);
     }
-    if (Number.isNaN(v)) return;
+    this.schedule();
+  }
+
+  /** Whether scan() may run, and when timeEvents() is next due; after every change of pending, open or disturbance. */
+  private schedule(): void {
+    this.idle = !this.pending && !this.open && !this.disturbance;
+    this.nextEvent = this.idle ? this.nextTrim : -Infinity;
+  }
+
+  /** A sample of the less frequent roles (speed, position, measured acceleration, crash signals), not NaN. */
+  private sample(t: number, role: Role, v: number): void {
     switch (role) {
       case Role.Speed:
         return this.speedSample(t, v);
@@ -274,22 +470,10 @@ export class VehicleIncidents {
       case Role.AccLon:
       case Role.AccLat:
         return this.measured(t, role, v);
-      case Role.ImuX:
-      case Role.ImuY:
-      case Role.ImuZ:
-        return this.imuAxis(t, role, v);
-      case Role.RateX:
-      case Role.RateY:
-      case Role.RateZ:
-        this.rateSeen = true;
-        this.recentRate.push(t, Math.abs(v), 0, 0);
-        this.trimRecent(t);
-        if (Math.abs(v) > this.c.handling.maxRateDegS && this.disturbance) this.disturbance.lastActive = t;
-        return;
       case Role.Crash:
         if (v > 0) this.trigger(t, 'crash_signal', v, null);
         return;
-      case Role.Other:
+      default:
         return;
     }
   }
@@ -338,24 +522,15 @@ export class VehicleIncidents {
     this.horizontal(t, Math.sqrt(a.lon * a.lon + a.lat * a.lat) / G);
   }
 
-  private imuAxis(t: number, role: Role, v: number): void {
-    const m = this.imu;
-    if (m.t !== t) {
-      m.t = t;
-      m.have = 0;
-    }
-    if (role === Role.ImuX) m.x = v;
-    else if (role === Role.ImuY) m.y = v;
-    else m.z = v;
-    m.have |= 1 << (role - Role.ImuX);
-    if (m.have !== 7) return;
-    m.have = 0;
+  /** The IMU vector just completed (imuT, imuX..Z): gravity learning, the handling check's history, the trigger. */
+  private imuVector(): void {
+    const t = this.imuT;
     const a = this.imuVec;
-    a[0] = m.x;
-    a[1] = m.y;
-    a[2] = m.z;
+    a[0] = this.imuX;
+    a[1] = this.imuY;
+    a[2] = this.imuZ;
     // gravity is learnt at quiet standstills only; never while a disturbance or an incident is open
-    if (!this.disturbance && !this.pending && !this.open) this.gravity.pushImu(t, a, this.speed.at(t, 2));
+    if (!this.disturbance && !this.pending && !this.open) this.gravity.pushImu(t, a, this.speedAt(t, 2));
     this.recentImu.push(t, a[0], a[1], a[2]);
     this.trimRecent(t);
     const up = this.gravity.up;
@@ -377,10 +552,20 @@ export class VehicleIncidents {
     this.horizontal(t, h);
   }
 
+  /** speed.at(t, maxAgeS); at or after the newest speed sample (the IMU's usual case) without its search. */
+  private speedAt(t: number, maxAgeS: number): number | null {
+    const last = this.speed.lastT;
+    // History.at: the last sample at or before t, null when older than maxAgeS
+    if (last !== null && t >= last) return t - last > maxAgeS ? null : this.speed.last;
+    return this.speed.at(t, maxAgeS);
+  }
+
   private trimRecent(t: number): void {
+    // a second trim for the same time changes nothing (same bound): run() skips it
+    this.trimmedAt = t;
     const keep = t - this.c.handling.windowBeforeS - this.c.handling.windowAfterS - 1;
-    this.recentImu.dropFrontBefore(keep);
-    this.recentRate.dropFrontBefore(keep);
+    this.recentImu.keepFrom(keep);
+    this.recentRate.keepFrom(keep);
   }
 
   private horizontal(t: number, g: number): void {
@@ -418,6 +603,7 @@ export class VehicleIncidents {
     if (trigger === 'acceleration' && !moving) {
       // parked (or speed unknown): wait windowAfterS for the handled/loose-sensor check
       this.pending = { t, g: g ?? 0 };
+      this.schedule();
       return;
     }
     this.openIncident(t, trigger, value, g, sb, moving);
@@ -428,6 +614,7 @@ export class VehicleIncidents {
     const driver = this.driver;
     const pos = this.fixAt(t);
     this.open = { id, t, trigger, triggers: [{ t, trigger, value: r3(value) }], closeAt: t + this.c.postS, moving, speedBefore: sb, driver, fix: pos };
+    this.schedule();
     this.out.push({
       kind: 'incident_alert',
       id,
@@ -453,6 +640,7 @@ export class VehicleIncidents {
     if (this.rateSeen) {
       maxRate = 0;
       const q = this.recentRate;
+      q.dropFront();
       for (let k = q.head; k < q.end; k++) {
         const t = q.t[k]!;
         const r = q.c0[k]!;
@@ -464,6 +652,7 @@ export class VehicleIncidents {
     if (up) {
       maxTilt = 0;
       const q = this.recentImu;
+      q.dropFront();
       const xs: Array<[number, Vec3]> = [];
       for (let k = q.head; k < q.end; k++) {
         const t = q.t[k]!;

@@ -6,11 +6,16 @@ import type { SignalInfo, TextSample } from '../signals/signal-batch.js';
 import type { IncidentRecording } from './types.js';
 
 export class SampleRing {
-  private t = new Float64Array(4096);
-  private sig = new Uint16Array(4096);
-  private val = new Float64Array(4096);
-  private head = 0; // index of the oldest sample
-  private n = 0;
+  /**
+   * Columns of a power-of-two length; the samples are [head, end) modulo that length. One slot
+   * always stays free, so head === end means empty. The columns and `end` are public for the
+   * detector's loop, which writes reserve()d slots itself and then sets `end` (VehicleIncidents.scan).
+   */
+  t = new Float64Array(4096);
+  sig = new Uint16Array(4096);
+  val = new Float64Array(4096);
+  private head = 0;
+  end = 0;
   private texts: TextSample[] = [];
   readonly signals: SignalInfo[] = [];
   private readonly index = new Map<string, number>();
@@ -27,14 +32,28 @@ export class SampleRing {
     return i;
   }
 
-  push(t: number, sig: number, v: number): void {
-    if (this.n === this.t.length) this.grow();
-    let i = this.head + this.n;
-    if (i >= this.t.length) i -= this.t.length;
+  /**
+   * Makes room for `count` more samples: the columns then stay as they are until the next reserve(),
+   * so a caller can keep them in locals while it writes. A ring that grew for a burst (an open
+   * incident's window) gives the memory back here once it is mostly empty.
+   */
+  reserve(count: number): void {
+    const cap = this.t.length;
+    const n = this.size;
+    if (n + count >= cap) {
+      let c = cap * 2;
+      while (n + count >= c) c *= 2;
+      this.resize(c);
+    } else if (n * 8 < cap && cap > 4096 && n + count < cap >> 2) this.resize(cap >> 1);
+  }
+
+  /** Adds a sample into room made by reserve(). */
+  append(t: number, sig: number, v: number): void {
+    const i = this.end;
     this.t[i] = t;
     this.sig[i] = sig;
     this.val[i] = v;
-    this.n++;
+    this.end = (i + 1) & (this.t.length - 1);
   }
 
   pushText(s: TextSample): void {
@@ -43,18 +62,12 @@ export class SampleRing {
 
   /** Drops samples before t. */
   dropBefore(t: number): void {
-    const cap = this.t.length;
+    const mask = this.t.length - 1;
     const ts = this.t;
+    const e = this.end;
     let h = this.head;
-    let n = this.n;
-    while (n > 0 && ts[h]! < t) {
-      if (++h === cap) h = 0;
-      n--;
-    }
+    while (h !== e && ts[h]! < t) h = (h + 1) & mask;
     this.head = h;
-    this.n = n;
-    // a ring that grew for a burst (an open incident's window) gives the memory back once it is mostly empty
-    if (n * 8 < cap && cap > 4096) this.resize(cap >> 1);
     if (this.texts.length === 0) return;
     let k = 0;
     while (k < this.texts.length && this.texts[k]!.t < t) k++;
@@ -63,11 +76,10 @@ export class SampleRing {
 
   /** Samples with from <= t <= to, in arrival order, with a dictionary of just the signals they use. */
   slice(from: number, to: number): IncidentRecording {
-    const cap = this.t.length;
+    const mask = this.t.length - 1;
     const remap = new Map<number, number>();
     const out: IncidentRecording = { from, to, signals: [], t: [], signal: [], value: [], texts: this.texts.filter((x) => x.t >= from && x.t <= to) };
-    for (let k = 0; k < this.n; k++) {
-      const i = (this.head + k) % cap;
+    for (let i = this.head; i !== this.end; i = (i + 1) & mask) {
       const t = this.t[i]!;
       if (t < from || t > to) continue;
       const s = this.sig[i]!;
@@ -85,21 +97,18 @@ export class SampleRing {
   }
 
   get size(): number {
-    return this.n;
+    return (this.end - this.head) & (this.t.length - 1);
   }
 
-  private grow(): void {
-    this.resize(this.t.length * 2);
-  }
-
-  /** Copies the samples, oldest first, into columns of c entries (c >= n). */
+  /** Copies the samples, oldest first, into columns of c entries (a power of two > size). */
   private resize(c: number): void {
-    const cap = this.t.length;
+    const mask = this.t.length - 1;
+    const n = this.size;
     const t = new Float64Array(c);
     const s = new Uint16Array(c);
     const v = new Float64Array(c);
-    for (let k = 0; k < this.n; k++) {
-      const i = (this.head + k) % cap;
+    for (let k = 0; k < n; k++) {
+      const i = (this.head + k) & mask;
       t[k] = this.t[i]!;
       s[k] = this.sig[i]!;
       v[k] = this.val[i]!;
@@ -108,5 +117,6 @@ export class SampleRing {
     this.sig = s;
     this.val = v;
     this.head = 0;
+    this.end = n;
   }
 }
