@@ -45,27 +45,34 @@ export interface Sample {
   value: number;
 }
 
-// Pool the columns of small batches are carved from: one ArrayBuffer allocation per POOL_SIZE bytes
-// instead of one per batch (most batches hold a few dozen samples). Small enough that a batch kept
-// alive holds little. Node-RED's cloneMessage would copy the whole pool buffer once per column, which
-// is why ubi-decode's batches reach our read-only nodes uncopied (nodes/lib/share.ts).
-const POOL_SIZE = 16384;
-let pool = new ArrayBuffer(POOL_SIZE);
-let poolOffset = 0;
+// The builder fills its columns in place and hands out views of what it filled (no copy): the next
+// batch is written after them in the same arrays, so a batch handed out is never written again. When
+// the arrays are full, the samples of the batch being built move to new ones ("chunks"), sized for a
+// few batches so moving is rare (and capped: a batch kept alive keeps its chunk, and Node-RED's
+// cloneMessage copies a column's whole chunk). Each column has an ArrayBuffer of its own.
+/** samples per chunk at most, unless one batch needs more */
+const CHUNK_MAX = 8192;
+/** batches a new chunk is sized for */
+const CHUNK_BATCHES = 8;
 
 /** Builds SignalBatches without allocating per sample. */
 export class SignalBatchBuilder {
   private t: Float64Array;
   private sig: Uint16Array;
   private val: Float64Array;
-  private n = 0;
+  /** where the batch being built starts in the columns */
+  private start = 0;
+  /** end of the batch being built (start + count) */
+  private end = 0;
+  /** largest batch handed out, to size the next chunk */
+  private biggest = 0;
   private readonly index = new Map<string, number>();
   private dict: SignalInfo[] = [];
   private texts: TextSample[] = [];
 
   constructor(
     readonly vehicle: string,
-    private capacity = 1024,
+    capacity = 1024,
   ) {
     this.t = new Float64Array(capacity);
     this.sig = new Uint16Array(capacity);
@@ -73,7 +80,7 @@ export class SignalBatchBuilder {
   }
 
   get count(): number {
-    return this.n;
+    return this.end - this.start;
   }
 
   /** Index of a signal in this batch's dictionary (added on first use). */
@@ -101,11 +108,12 @@ export class SignalBatchBuilder {
   }
 
   push(t: number, signal: number, value: number): void {
-    if (this.n === this.capacity) this.grow();
-    const i = this.n++;
+    let i = this.end;
+    if (i === this.t.length) i = this.newChunk();
     this.t[i] = t;
     this.sig[i] = signal;
     this.val[i] = value;
+    this.end = i + 1;
   }
 
   pushText(t: number, name: string, value: string): void {
@@ -113,61 +121,42 @@ export class SignalBatchBuilder {
   }
 
   take(): SignalBatch {
-    const n = this.n;
-    // the three columns (times, values, then signal ids: 8-byte aligned) side by side in one
-    // ArrayBuffer, carved from a shared pool for small batches (as Node's Buffer pool does)
-    const bytes = n * 18;
-    let buf: ArrayBuffer;
-    let off = 0;
-    if (bytes > POOL_SIZE >>> 1) buf = new ArrayBuffer(bytes);
-    else {
-      if (poolOffset + bytes > POOL_SIZE) {
-        pool = new ArrayBuffer(POOL_SIZE);
-        poolOffset = 0;
-      }
-      buf = pool;
-      off = poolOffset;
-      poolOffset += (bytes + 7) & ~7;
-    }
-    const t = new Float64Array(buf, off, n);
-    const value = new Float64Array(buf, off + n * 8, n);
-    const signal = new Uint16Array(buf, off + n * 16, n);
-    const st = this.t;
-    const sv = this.val;
-    const ss = this.sig;
-    for (let i = 0; i < n; i++) {
-      t[i] = st[i]!;
-      value[i] = sv[i]!;
-      signal[i] = ss[i]!;
-    }
+    const s = this.start;
+    const e = this.end;
+    const n = e - s;
+    if (n > this.biggest) this.biggest = n;
     const b: SignalBatch = {
       vehicle: this.vehicle,
       count: n,
-      t,
-      signal,
-      value,
+      t: this.t.subarray(s, e),
+      signal: this.sig.subarray(s, e),
+      value: this.val.subarray(s, e),
       signals: this.dict,
       texts: this.texts,
     };
-    this.n = 0;
+    this.start = e;
     this.dict = [];
     if (this.index.size > 0) this.index.clear();
     this.texts = [];
     return b;
   }
 
-  private grow(): void {
-    const c = this.capacity * 2;
+  /** Moves the batch being built to new columns with room for more; returns where the next sample goes. */
+  private newChunk(): number {
+    const n = this.end - this.start;
+    const c = Math.max(16, 2 * n, Math.min(CHUNK_MAX, CHUNK_BATCHES * Math.max(this.biggest, n)), this.t.length);
     const t = new Float64Array(c);
-    t.set(this.t);
+    t.set(this.t.subarray(this.start, this.end));
     const s = new Uint16Array(c);
-    s.set(this.sig);
+    s.set(this.sig.subarray(this.start, this.end));
     const v = new Float64Array(c);
-    v.set(this.val);
+    v.set(this.val.subarray(this.start, this.end));
     this.t = t;
     this.sig = s;
     this.val = v;
-    this.capacity = c;
+    this.start = 0;
+    this.end = n;
+    return n;
   }
 }
 
