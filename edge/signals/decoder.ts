@@ -16,7 +16,7 @@ import type { Database, Message } from '../dbc/index.js';
 import type { SignalBatch, SignalInfo } from './signal-batch.js';
 import { DbcFrameDecoder, isObdId, type FrameDecoder, type FrameDecoderContext, type InterfaceConfig, type MessagePlan } from './frame-decoders.js';
 import type { Downsampler, DownsampleMode } from './downsample.js';
-import { SampleRouter, VehicleState, enterBatch, type Deriver } from './router.js';
+import { SampleRouter, VehicleState, type Deriver } from './router.js';
 import { conversion, rateOf } from './units.js';
 import { defaultProtocols } from './protocols.js';
 import { parsePid, rawMatcher, type DbcSource, type DeriveSource, type SourceSpec, type VssMap } from './vss-map.js';
@@ -145,7 +145,11 @@ export class DecodeEngine {
 
   private curIface = '';
   private curIfaceIdx = 0;
-  private readonly ifaceIndex = new Map<string, number>();
+  /** per interface seen in decode(): its decoders and its index (-1 when it has no configuration) */
+  private readonly ifaces = new Map<string, { decoders: FrameDecoder[] | undefined; index: number }>();
+  private configuredIfaces = 0;
+  /** the vehicle of the last batch (the usual case: one vehicle per engine) */
+  private lastVehicle: VehicleState | undefined;
   private readonly router: SampleRouter;
 
   constructor(private readonly opts: DecodeEngineOptions) {
@@ -167,8 +171,8 @@ export class DecodeEngine {
 
   /** Decodes one batch; returns the full-rate samples and the down-sampled points it closed. */
   decode(batch: FrameBatch): DecodeOutput {
-    const decoders = this.decodersFor(batch.iface);
-    const st = this.vehicle(batch.vehicle);
+    const { decoders, index: ii } = this.ifaceOf(batch.iface);
+    const st = this.lastVehicle?.vehicle === batch.vehicle ? this.lastVehicle : (this.lastVehicle = this.vehicle(batch.vehicle));
     if (decoders === undefined) {
       this.nUnconfigured += batch.count;
       return { full: undefined, down: undefined };
@@ -176,8 +180,6 @@ export class DecodeEngine {
     this.nFrames += batch.count;
     this.router.cur = st;
     this.curIface = batch.iface;
-    let ii = this.ifaceIndex.get(batch.iface);
-    if (ii === undefined) this.ifaceIndex.set(batch.iface, (ii = this.ifaceIndex.size));
     this.curIfaceIdx = ii;
     for (const d of decoders) d.decode(batch, this.router);
     const full = this.takeFull(st, batch.iface);
@@ -248,7 +250,10 @@ export class DecodeEngine {
   private addOut(info: SignalInfo, emit: boolean): number {
     const have = this.outIndex.get(info.name);
     if (have !== undefined) {
-      if (emit) this.emitFlag[have] = true;
+      if (emit) {
+        this.emitFlag[have] = true;
+        this.router.outputChanged(have);
+      }
       return have;
     }
     const i = this.signals.length;
@@ -256,6 +261,7 @@ export class DecodeEngine {
     this.emitFlag.push(emit);
     this.outIndex.set(info.name, i);
     this.deriveFrom.push(undefined);
+    this.router.outputChanged(i);
     return i;
   }
 
@@ -357,6 +363,7 @@ export class DecodeEngine {
           const d: Deriver = { from, out, factor: r.factor * c.factor, offset: c.offset, spec: src };
           this.derivers.push(d);
           (this.deriveFrom[from] ??= []).push(this.derivers.length - 1);
+          this.router.outputChanged(from);
           this.chosen.set(name, `derived from ${src.of}`);
         }
         pending.splice(k--, 1);
@@ -429,6 +436,16 @@ export class DecodeEngine {
     this.signals[out] = { ...cur, source };
   }
 
+  private ifaceOf(iface: string): { decoders: FrameDecoder[] | undefined; index: number } {
+    let s = this.ifaces.get(iface);
+    if (s === undefined) {
+      const decoders = this.decodersFor(iface);
+      s = { decoders, index: decoders === undefined ? -1 : this.configuredIfaces++ };
+      this.ifaces.set(iface, s);
+    }
+    return s;
+  }
+
   private decodersFor(iface: string): FrameDecoder[] | undefined {
     const have = this.ifaceDecoders.get(iface);
     if (have) return have;
@@ -480,22 +497,20 @@ export class DecodeEngine {
    * texts); feeds the down-sampler with its samples first, in the order they were decoded.
    * source: the interface the samples came from (the consumers' time merge keeps one run per source) */
   private takeFull(st: VehicleState, source?: string): SignalBatch | undefined {
-    if (st.full.count === 0 && st.touched.length === 0 && st.texts === 0) return undefined;
+    if (st.full.count === 0 && st.dict.size === 0 && st.texts === 0) return undefined;
     st.texts = 0;
-    let full = st.full.take();
-    if (source !== undefined) full.source = source;
+    let full = st.full.take(source);
     if (st.ds) this.downsample(st, st.ds, full);
     if (!ascending(full.t, full.count)) full = sortByTime(full);
     this.nSamples += full.count;
-    for (const o of st.touched) st.dict[o] = -1;
-    st.touched.length = 0;
+    st.dict.clear();
     return full.count + full.texts.length > 0 ? full : undefined;
   }
 
   /** Feeds a batch's samples (all of the current interface) to the down-sampler. */
   private downsample(st: VehicleState, ds: Downsampler, b: SignalBatch): void {
-    const outOf = st.touched; // batch dictionary index -> output id
-    for (const o of outOf) st.sigIface[o] = this.curIfaceIdx;
+    const outOf = st.dict.outs; // batch dictionary index -> output id
+    for (let k = 0; k < st.dict.size; k++) st.sigIface[outOf[k]!] = this.curIfaceIdx;
     const { t, signal, value } = b;
     for (let i = 0; i < b.count; i++) ds.add(t[i]!, outOf[signal[i]!]!, value[i]!);
   }
@@ -506,16 +521,11 @@ export class DecodeEngine {
     const p = st.ds.take();
     for (let i = 0; i < p.t.length; i++) {
       const o = p.signal[i]!;
-      let d = st.downDict[o];
-      if (d === undefined || d < 0) {
-        const e = enterBatch(st.downDict, st.downTouched, st.down, this.signals[o]!, o);
-        st.downDict = e.dict;
-        d = e.index;
-      }
+      let d = st.downDict.index[o];
+      if (d === undefined || d < 0) d = st.downDict.add(o, st.down, this.signals[o]!);
       st.down.push(p.t[i]!, d, p.value[i]!);
     }
-    for (const o of st.downTouched) st.downDict[o] = -1;
-    st.downTouched.length = 0;
+    st.downDict.clear();
     return st.down.take();
   }
 }

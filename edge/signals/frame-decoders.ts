@@ -34,6 +34,8 @@ export interface FrameDecoderContext {
 /** Where a FrameDecoder reports. */
 export interface FrameSink {
   value(t: number, route: number, value: number): void;
+  /** many values at once, as value(t[frame[j]], route[j], value[j]) for j = 0 .. n-1 in order */
+  values(t: Float64Array, frame: Int32Array, route: Int32Array, value: Float64Array, n: number): void;
   /** frame i of the batch matched a message / PID */
   decoded(): void;
   /** a frame whose id no configured decoder knows */
@@ -59,6 +61,8 @@ export interface InterfaceConfig {
 }
 
 const SKIP = FrameFlag.RTR | FrameFlag.ERR;
+/** 11-bit ids: 0 .. 0x7FF */
+const STD_IDS = 0x800;
 
 /** OBD-II request / response ids (11-bit): left to the OBD-II decoder when it runs on the interface. */
 export function isObdId(id: number, ext: boolean): boolean {
@@ -66,14 +70,21 @@ export function isObdId(id: number, ext: boolean): boolean {
 }
 
 /**
- * Plain DBC decoding: one Map lookup per frame (id with the DBC's bit-31 extended flag), the message's
- * compiled decoder into a reused array, and the wanted signals handed to the sink. No allocation per frame.
+ * Plain DBC decoding: one lookup per frame, the message's compiled decoder into a reused array, and
+ * the wanted signals collected into reused columns that go to the sink once per batch (values()). No
+ * allocation per frame.
  */
 export class DbcFrameDecoder implements FrameDecoder {
-  // by id, 11-bit and 29-bit apart: keys stay small integers (a combined key with bit 31 set would
-  // be a heap number, hashed on every lookup)
-  private readonly stdPlans = new Map<number, MessagePlan>();
+  // by id, 11-bit and 29-bit apart: 11-bit ids index an array, 29-bit ones are Map keys (small
+  // integers: a combined key with bit 31 set would be a heap number, hashed on every lookup)
+  private readonly stdPlans: (MessagePlan | undefined)[] = new Array<MessagePlan | undefined>(STD_IDS).fill(undefined);
+  /** 11-bit messages whose DBC id is out of the 11-bit range (matched as written, like the others) */
+  private readonly stdHigh = new Map<number, MessagePlan>();
   private readonly extPlans = new Map<number, MessagePlan>();
+  // the batch's values for the sink: frame index, route and value per value
+  private vFrame = new Int32Array(256);
+  private vRoute = new Int32Array(256);
+  private vValue = new Float64Array(256);
 
   constructor(
     dbs: readonly Database[],
@@ -87,8 +98,10 @@ export class DbcFrameDecoder implements FrameDecoder {
     for (const db of dbs) {
       for (const m of db.messages) {
         if (!m.idValid || (only === 'standard' && m.extended)) continue;
-        const plans = m.extended ? this.extPlans : this.stdPlans;
-        if (!plans.has(m.id)) plans.set(m.id, ctx.planFor(m, db));
+        if (m.extended || m.id >= STD_IDS) {
+          const plans = m.extended ? this.extPlans : this.stdHigh;
+          if (!plans.has(m.id)) plans.set(m.id, ctx.planFor(m, db));
+        } else if (this.stdPlans[m.id] === undefined) this.stdPlans[m.id] = ctx.planFor(m, db);
       }
     }
   }
@@ -99,12 +112,16 @@ export class DbcFrameDecoder implements FrameDecoder {
     const extPlans = this.extPlans;
     const leaveTo = this.leaveTo;
     const skip = this.only === 'standard' ? SKIP | FrameFlag.EXT : SKIP;
+    let vFrame = this.vFrame;
+    let vRoute = this.vRoute;
+    let vValue = this.vValue;
+    let m = 0;
     for (let i = 0; i < b.count; i++) {
       const fl = flags[i]!;
       if (fl & skip) continue;
       const ext = (fl & FrameFlag.EXT) !== 0;
       const fid = id[i]!;
-      const plan = ext ? extPlans.get(fid) : stdPlans.get(fid);
+      const plan = ext ? extPlans.get(fid) : fid < STD_IDS ? stdPlans[fid] : this.stdHigh.get(fid);
       if (plan === undefined) {
         if (leaveTo === undefined || !leaveTo(fid, ext)) sink.unknown(fid, ext);
         continue;
@@ -115,17 +132,41 @@ export class DbcFrameDecoder implements FrameDecoder {
       if (plan.n === 0) continue;
       const out = plan.out;
       plan.message.decode(data, offset[i]!, n, out);
-      const ti = t[i]!;
+      if (m + plan.n > vValue.length) {
+        this.growValues(m + plan.n);
+        vFrame = this.vFrame;
+        vRoute = this.vRoute;
+        vValue = this.vValue;
+      }
+      const { sig, when, route } = plan;
       for (let k = 0; k < plan.n; k++) {
-        const v = out[plan.sig[k]!]!;
+        const v = out[sig[k]!]!;
         if (v !== v) continue; // not in the frame, or not selected by the multiplexer
-        const w = plan.when[k]!;
+        const w = when[k]!;
         if (w >= 0) {
           const c = out[w]!;
           if (c === 0 || c !== c) continue;
         }
-        sink.value(ti, plan.route[k]!, v);
+        vFrame[m] = i;
+        vRoute[m] = route[k]!;
+        vValue[m] = v;
+        m++;
       }
     }
+    if (m > 0) sink.values(t, vFrame, vRoute, vValue, m);
+  }
+
+  private growValues(min: number): void {
+    let c = this.vValue.length * 2;
+    while (c < min) c *= 2;
+    const f = new Int32Array(c);
+    f.set(this.vFrame);
+    const r = new Int32Array(c);
+    r.set(this.vRoute);
+    const v = new Float64Array(c);
+    v.set(this.vValue);
+    this.vFrame = f;
+    this.vRoute = r;
+    this.vValue = v;
   }
 }

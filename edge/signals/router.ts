@@ -5,7 +5,9 @@
 // This is the per-sample hot path. It is a class, not an object of closures, so that a decoder's call
 // of value() has one target whichever engine it serves and V8 inlines it; and the usual case (an
 // emitted output that nothing is derived from) is a few array loads and one append, with no call that
-// is not inlined and takes a double (V8 would allocate a heap number for it).
+// is not inlined and takes a double (V8 would allocate a heap number for it). The DBC decoder hands
+// over a whole batch's values at once (values()): one loop whose arrays stay in local variables,
+// where a call per sample would have V8 load and check every field and array again for each.
 
 import { SignalBatchBuilder, type SignalInfo } from './signal-batch.js';
 import type { FrameSink } from './frame-decoders.js';
@@ -21,17 +23,43 @@ export interface Deriver {
   spec: DeriveSource;
 }
 
+/** The dictionary of the batch being built, kept by output id (no name lookups). */
+export class BatchDict {
+  /** output id -> index in the batch's signals (-1: not in the batch yet) */
+  index = new Int32Array(64).fill(-1);
+  /** output ids in the batch's order (the first `size`) */
+  outs = new Int32Array(64);
+  size = 0;
+
+  /** Makes index[] cover output ids below n. */
+  cover(n: number): void {
+    if (n > this.index.length) this.index = grown(this.index, new Int32Array(Math.max(n, this.index.length * 2)).fill(-1));
+  }
+
+  /** Adds an output to the batch's dictionary; returns its index there. */
+  add(out: number, b: SignalBatchBuilder, info: SignalInfo): number {
+    this.cover(out + 1);
+    if (this.size === this.outs.length) this.outs = grown(this.outs, new Int32Array(this.size * 2));
+    const i = b.appendSignal(info);
+    this.index[out] = i;
+    this.outs[this.size++] = out;
+    return i;
+  }
+
+  /** Empties it for the next batch. */
+  clear(): void {
+    const { index, outs } = this;
+    for (let k = 0; k < this.size; k++) index[outs[k]!] = -1;
+    this.size = 0;
+  }
+}
+
 /** Output state of one vehicle. */
 export class VehicleState {
   readonly full: SignalBatchBuilder;
   readonly down: SignalBatchBuilder;
-  /** output id -> index in the full batch's dictionary (-1: not in this batch yet) */
-  dict = new Int32Array(64).fill(-1);
-  /** output ids in the full batch's dictionary, in its order */
-  touched: number[] = [];
-  /** output id -> index in the down-sampled batch's dictionary (-1: not in this batch yet) */
-  downDict = new Int32Array(64).fill(-1);
-  downTouched: number[] = [];
+  readonly dict = new BatchDict();
+  readonly downDict = new BatchDict();
   ds: Downsampler | undefined;
   rates: RateEstimator[];
   /** newest frame time per interface index */
@@ -52,17 +80,14 @@ export class VehicleState {
   }
 }
 
-/** Index of output `out` in a per-batch dictionary, adding it (and its info to the batch) on first use. */
-export function enterBatch(dict: Int32Array<ArrayBuffer>, touched: number[], b: SignalBatchBuilder, info: SignalInfo, out: number): { dict: Int32Array<ArrayBuffer>; index: number } {
-  if (out >= dict.length) {
-    const nd = new Int32Array(Math.max(out + 1, dict.length * 2)).fill(-1);
-    nd.set(dict);
-    dict = nd;
-  }
-  const index = b.appendSignal(info);
-  dict[out] = index;
-  touched.push(out);
-  return { dict, index };
+/** What becomes of a sample of an output (SampleRouter.kinds). */
+const enum Kind {
+  /** neither emitted nor read by a derivation */
+  NONE = 0,
+  /** emitted, and nothing is derived from it: the fast path */
+  EMIT = 1,
+  /** derivations read it (sample()) */
+  DERIVE = 2,
 }
 
 export class SampleRouter implements FrameSink {
@@ -70,10 +95,13 @@ export class SampleRouter implements FrameSink {
   cur!: VehicleState;
   decodedFrames = 0;
   shortFrames = 0;
-  // per route (the numbers decoders were handed): output id, factor and offset to its unit
-  readonly routeOut: number[] = [];
-  readonly routeF: number[] = [];
-  readonly routeO: number[] = [];
+  // per route (the numbers decoders were handed): output id, and factor and offset to its unit
+  private routeOut = new Int32Array(64);
+  private routeF = new Float64Array(64);
+  private routeO = new Float64Array(64);
+  private routes = 0;
+  /** per output id: a Kind */
+  private kinds = new Uint8Array(64);
 
   constructor(
     /** the engine's outputs, by output id (grows while decoders are built) */
@@ -87,17 +115,85 @@ export class SampleRouter implements FrameSink {
   ) {}
 
   addRoute(out: number, factor: number, offset: number): number {
-    this.routeOut.push(out);
-    this.routeF.push(factor);
-    this.routeO.push(offset);
-    return this.routeOut.length - 1;
+    if (this.routes === this.routeOut.length) {
+      this.routeOut = grown(this.routeOut, new Int32Array(this.routes * 2));
+      this.routeF = grown(this.routeF, new Float64Array(this.routes * 2));
+      this.routeO = grown(this.routeO, new Float64Array(this.routes * 2));
+    }
+    const r = this.routes++;
+    this.routeOut[r] = out;
+    this.routeF[r] = factor;
+    this.routeO[r] = offset;
+    return r;
+  }
+
+  /** To be called when an output is added, or whether it is emitted or derived from changes. */
+  outputChanged(out: number): void {
+    if (out >= this.kinds.length) this.kinds = grown(this.kinds, new Uint8Array(Math.max(out + 1, this.kinds.length * 2)));
+    this.kinds[out] = this.deriveFrom[out] !== undefined ? Kind.DERIVE : this.emitFlag[out] ? Kind.EMIT : Kind.NONE;
   }
 
   value(t: number, route: number, v: number): void {
     const out = this.routeOut[route]!;
     const x = v * this.routeF[route]! + this.routeO[route]!;
-    if (this.deriveFrom[out] !== undefined) this.sample(t, out, x);
-    else if (this.emitFlag[out]) this.append(t, out, x);
+    const kind = this.kinds[out];
+    if (kind === Kind.EMIT) this.append(t, out, x);
+    else if (kind === Kind.DERIVE) this.sample(t, out, x);
+  }
+
+  values(ts: Float64Array, frame: Int32Array, route: Int32Array, value: Float64Array, n: number): void {
+    const st = this.cur;
+    const b = st.full;
+    const { routeOut, routeF, routeO, kinds } = this;
+    st.dict.cover(kinds.length);
+    let dict = st.dict.index;
+    let e = b.reserve(n);
+    let T = b.timeColumn;
+    let S = b.signalColumn;
+    let V = b.valueColumn;
+    let j = 0;
+    while (j < n) {
+      // the usual samples, in a loop without calls: V8 keeps the arrays' checks out of it
+      for (; j < n; j++) {
+        const r = route[j]!;
+        const out = routeOut[r]!;
+        const kind = kinds[out];
+        if (kind !== Kind.EMIT) {
+          if (kind === Kind.NONE) continue;
+          break;
+        }
+        const d = dict[out]!;
+        if (d < 0) break;
+        T[e] = ts[frame[j]!]!;
+        S[e] = d;
+        V[e] = value[j]! * routeF[r]! + routeO[r]!;
+        e++;
+      }
+      if (j === n) break;
+      // sample j needs a call: the first of its output in this batch, or one derivations read
+      const r = route[j]!;
+      const out = routeOut[r]!;
+      const t = ts[frame[j]!]!;
+      const x = value[j]! * routeF[r]! + routeO[r]!;
+      if (kinds[out] === Kind.EMIT) {
+        const d = this.enter(st, out);
+        dict = st.dict.index;
+        T[e] = t;
+        S[e] = d;
+        V[e] = x;
+        e++;
+      } else {
+        b.commit(e);
+        this.sample(t, out, x);
+        dict = st.dict.index;
+        e = b.reserve(n - j - 1);
+        T = b.timeColumn;
+        S = b.signalColumn;
+        V = b.valueColumn;
+      }
+      j++;
+    }
+    b.commit(e);
   }
 
   decoded(): void {
@@ -133,15 +229,19 @@ export class SampleRouter implements FrameSink {
 
   private append(t: number, out: number, v: number): void {
     const st = this.cur;
-    let d = st.dict[out];
+    let d = st.dict.index[out];
     if (d === undefined || d < 0) d = this.enter(st, out);
     st.full.push(t, d, v);
   }
 
-  /** first sample of an output in the batch (kept out of append so that stays small) */
+  /** first sample of an output in the batch (kept out of the loops above, which stay small) */
   private enter(st: VehicleState, out: number): number {
-    const e = enterBatch(st.dict, st.touched, st.full, this.signals[out]!, out);
-    st.dict = e.dict;
-    return e.index;
+    return st.dict.add(out, st.full, this.signals[out]!);
   }
+}
+
+/** `to` (a longer array) with `from` copied into its start */
+function grown<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(from: T, to: T): T {
+  (to as Uint8Array<ArrayBuffer>).set(from as Uint8Array<ArrayBuffer>);
+  return to;
 }

@@ -67,7 +67,9 @@ export class SignalBatchBuilder {
   /** largest batch handed out, to size the next chunk */
   private biggest = 0;
   private readonly index = new Map<string, number>();
+  /** the batch's signals: the first nSignals (reused: take() hands out a copy of exactly those) */
   private dict: SignalInfo[] = [];
+  private nSignals = 0;
   private texts: TextSample[] = [];
 
   constructor(
@@ -87,9 +89,7 @@ export class SignalBatchBuilder {
   signalIndex(info: SignalInfo): number {
     let i = this.index.get(info.name);
     if (i === undefined) {
-      if (this.dict.length >= 0xffff) throw new Error('more than 65535 distinct signals in one batch');
-      i = this.dict.length;
-      this.dict.push(info);
+      i = this.appendSignal(info);
       this.index.set(info.name, i);
     }
     return i;
@@ -101,50 +101,80 @@ export class SignalBatchBuilder {
    * Do not mix with signalIndex() in one batch.
    */
   appendSignal(info: SignalInfo): number {
-    const i = this.dict.length;
+    const i = this.nSignals;
     if (i >= 0xffff) throw new Error('more than 65535 distinct signals in one batch');
-    this.dict.push(info);
+    if (i < this.dict.length) this.dict[i] = info;
+    else this.dict.push(info);
+    this.nSignals = i + 1;
     return i;
   }
 
   push(t: number, signal: number, value: number): void {
     let i = this.end;
-    if (i === this.t.length) i = this.newChunk();
+    if (i === this.t.length) i = this.newChunk(1);
     this.t[i] = t;
     this.sig[i] = signal;
     this.val[i] = value;
     this.end = i + 1;
   }
 
+  // Bulk writing, for callers that append many samples in one loop (the decode engine): reserve(n),
+  // write samples i, i+1 ... into the columns, then commit(end). Avoids a call per sample.
+
+  /** Makes room for n more samples; returns the index of the next sample in the columns (which may
+   * be new arrays: read them after this). */
+  reserve(n: number): number {
+    if (this.end + n > this.t.length) this.newChunk(n);
+    return this.end;
+  }
+
+  /** The columns being written; valid until the next reserve() or push(). */
+  get timeColumn(): Float64Array {
+    return this.t;
+  }
+
+  get signalColumn(): Uint16Array {
+    return this.sig;
+  }
+
+  get valueColumn(): Float64Array {
+    return this.val;
+  }
+
+  /** Ends a bulk write: samples up to `end` (exclusive) in the columns are the batch's. */
+  commit(end: number): void {
+    this.end = end;
+  }
+
   pushText(t: number, name: string, value: string): void {
     this.texts.push({ t, name, value });
   }
 
-  take(): SignalBatch {
+  /** Hands out the batch built so far and starts the next; `source` becomes the batch's source. */
+  take(source?: string): SignalBatch {
     const s = this.start;
     const e = this.end;
     const n = e - s;
     if (n > this.biggest) this.biggest = n;
-    const b: SignalBatch = {
-      vehicle: this.vehicle,
-      count: n,
-      t: this.t.subarray(s, e),
-      signal: this.sig.subarray(s, e),
-      value: this.val.subarray(s, e),
-      signals: this.dict,
-      texts: this.texts,
-    };
+    const t = new Float64Array(this.t.buffer, s * 8, n);
+    const signal = new Uint16Array(this.sig.buffer, s * 2, n);
+    const value = new Float64Array(this.val.buffer, s * 8, n);
+    const signals = this.dict.slice(0, this.nSignals);
+    // no source property at all when none is given
+    const b: SignalBatch =
+      source === undefined ? { vehicle: this.vehicle, count: n, t, signal, value, signals, texts: this.texts } : { vehicle: this.vehicle, count: n, t, signal, value, signals, texts: this.texts, source };
     this.start = e;
-    this.dict = [];
+    this.nSignals = 0;
     if (this.index.size > 0) this.index.clear();
     this.texts = [];
     return b;
   }
 
-  /** Moves the batch being built to new columns with room for more; returns where the next sample goes. */
-  private newChunk(): number {
+  /** Moves the batch being built to new columns with room for `more` samples (and then some);
+   * returns where the next sample goes. */
+  private newChunk(more: number): number {
     const n = this.end - this.start;
-    const c = Math.max(16, 2 * n, Math.min(CHUNK_MAX, CHUNK_BATCHES * Math.max(this.biggest, n)), this.t.length);
+    const c = Math.max(16, 2 * (n + more), Math.min(CHUNK_MAX, CHUNK_BATCHES * Math.max(this.biggest, n)), this.t.length);
     const t = new Float64Array(c);
     t.set(this.t.subarray(this.start, this.end));
     const s = new Uint16Array(c);
