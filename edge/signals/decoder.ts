@@ -383,6 +383,18 @@ export class DecodeEngine {
     const sig: number[] = [];
     const route: number[] = [];
     const when: number[] = [];
+    // each pair's route as numbers: output id, factor, offset
+    const outId: number[] = [];
+    const factor: number[] = [];
+    const offset: number[] = [];
+    const addPair = (signal: number, out: number, f: number, o: number, w: number): void => {
+      sig.push(signal);
+      route.push(this.addRoute(out, f, o));
+      when.push(w);
+      outId.push(out);
+      factor.push(f);
+      offset.push(o);
+    };
     const file = path.basename(db.file);
     const idText = '0x' + m.id.toString(16).toUpperCase();
     for (const s of m.signals) {
@@ -405,20 +417,26 @@ export class DecodeEngine {
           if (ws === undefined) this.problem('error', `${this.opts.map!.source}: ${target.name}: when: ${file}: message ${m.name} (id ${idText}) has no signal ${src.when}`);
           else w = ws.index;
         }
-        sig.push(s.index);
-        route.push(this.addRoute(out, c.factor * (src.factor ?? 1), c.offset * (src.factor ?? 1) + (src.offset ?? 0)));
-        when.push(w);
+        addPair(s.index, out, c.factor * (src.factor ?? 1), c.offset * (src.factor ?? 1) + (src.offset ?? 0), w);
         this.noteSource(out, file, ref, idText);
       }
       if (this.rawWanted(ref)) {
         const out = this.addOut({ name: ref, unit: s.unit, derived: false, source: '' }, true);
         this.noteSource(out, file, ref, idText);
-        sig.push(s.index);
-        route.push(this.addRoute(out, 1, 0));
-        when.push(-1);
+        addPair(s.index, out, 1, 0, -1);
       }
     }
-    const plan: MessagePlan = { message: m, out: new Float64Array(m.signals.length), n: sig.length, sig: Int32Array.from(sig), route: Int32Array.from(route), when: Int32Array.from(when) };
+    const plan: MessagePlan = {
+      message: m,
+      out: new Float64Array(m.signals.length),
+      n: sig.length,
+      sig: Int32Array.from(sig),
+      route: Int32Array.from(route),
+      when: Int32Array.from(when),
+      outId: Int32Array.from(outId),
+      factor: Float64Array.from(factor),
+      offset: Float64Array.from(offset),
+    };
     this.plans.set(m, plan);
     return plan;
   }

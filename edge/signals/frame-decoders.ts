@@ -21,6 +21,11 @@ export interface MessagePlan {
   readonly route: Int32Array;
   /** signal index whose value must be non-zero for the pair to be reported (validity flag), or -1 */
   readonly when: Int32Array;
+  // the route of each pair as numbers (for FrameSink.samples()): output id, and the factor and
+  // offset that convert the signal's value to the output's unit
+  readonly outId: Int32Array;
+  readonly factor: Float64Array;
+  readonly offset: Float64Array;
 }
 
 /** What a FrameDecoder gets from the engine while it is being built. */
@@ -34,9 +39,10 @@ export interface FrameDecoderContext {
 /** Where a FrameDecoder reports. */
 export interface FrameSink {
   value(t: number, route: number, value: number): void;
-  /** many values at once, as value(t[frame[j]], route[j], value[j]) for j = 0 .. n-1 in order */
-  values(t: Float64Array, frame: Int32Array, route: Int32Array, value: Float64Array, n: number): void;
-  /** frame i of the batch matched a message / PID */
+  /** n samples at once, already converted by their routes (MessagePlan.outId, factor, offset):
+   * sample j is value[j] of output out[j] at time t[j] */
+  samples(t: Float64Array, out: Int32Array, value: Float64Array, n: number): void;
+  /** a frame of the batch matched a message / PID */
   decoded(): void;
   /** a frame whose id no configured decoder knows */
   unknown(id: number, ext: boolean): void;
@@ -81,10 +87,10 @@ export class DbcFrameDecoder implements FrameDecoder {
   /** 11-bit messages whose DBC id is out of the 11-bit range (matched as written, like the others) */
   private readonly stdHigh = new Map<number, MessagePlan>();
   private readonly extPlans = new Map<number, MessagePlan>();
-  // the batch's values for the sink: frame index, route and value per value
-  private vFrame = new Int32Array(256);
-  private vRoute = new Int32Array(256);
-  private vValue = new Float64Array(256);
+  // the batch's samples for the sink: time, output id and value
+  private sT = new Float64Array(256);
+  private sOut = new Int32Array(256);
+  private sValue = new Float64Array(256);
 
   constructor(
     dbs: readonly Database[],
@@ -112,9 +118,9 @@ export class DbcFrameDecoder implements FrameDecoder {
     const extPlans = this.extPlans;
     const leaveTo = this.leaveTo;
     const skip = this.only === 'standard' ? SKIP | FrameFlag.EXT : SKIP;
-    let vFrame = this.vFrame;
-    let vRoute = this.vRoute;
-    let vValue = this.vValue;
+    let sT = this.sT;
+    let sOut = this.sOut;
+    let sValue = this.sValue;
     let m = 0;
     for (let i = 0; i < b.count; i++) {
       const fl = flags[i]!;
@@ -132,13 +138,14 @@ export class DbcFrameDecoder implements FrameDecoder {
       if (plan.n === 0) continue;
       const out = plan.out;
       plan.message.decode(data, offset[i]!, n, out);
-      if (m + plan.n > vValue.length) {
-        this.growValues(m + plan.n);
-        vFrame = this.vFrame;
-        vRoute = this.vRoute;
-        vValue = this.vValue;
+      if (m + plan.n > sValue.length) {
+        this.growSamples(m + plan.n);
+        sT = this.sT;
+        sOut = this.sOut;
+        sValue = this.sValue;
       }
-      const { sig, when, route } = plan;
+      const ti = t[i]!;
+      const { sig, when, outId, factor, offset: add } = plan;
       for (let k = 0; k < plan.n; k++) {
         const v = out[sig[k]!]!;
         if (v !== v) continue; // not in the frame, or not selected by the multiplexer
@@ -147,26 +154,26 @@ export class DbcFrameDecoder implements FrameDecoder {
           const c = out[w]!;
           if (c === 0 || c !== c) continue;
         }
-        vFrame[m] = i;
-        vRoute[m] = route[k]!;
-        vValue[m] = v;
+        sT[m] = ti;
+        sOut[m] = outId[k]!;
+        sValue[m] = v * factor[k]! + add[k]!;
         m++;
       }
     }
-    if (m > 0) sink.values(t, vFrame, vRoute, vValue, m);
+    if (m > 0) sink.samples(sT, sOut, sValue, m);
   }
 
-  private growValues(min: number): void {
-    let c = this.vValue.length * 2;
+  private growSamples(min: number): void {
+    let c = this.sValue.length * 2;
     while (c < min) c *= 2;
-    const f = new Int32Array(c);
-    f.set(this.vFrame);
-    const r = new Int32Array(c);
-    r.set(this.vRoute);
+    const t = new Float64Array(c);
+    t.set(this.sT);
+    const o = new Int32Array(c);
+    o.set(this.sOut);
     const v = new Float64Array(c);
-    v.set(this.vValue);
-    this.vFrame = f;
-    this.vRoute = r;
-    this.vValue = v;
+    v.set(this.sValue);
+    this.sT = t;
+    this.sOut = o;
+    this.sValue = v;
   }
 }

@@ -6,8 +6,8 @@
 // of value() has one target whichever engine it serves and V8 inlines it; and the usual case (an
 // emitted output that nothing is derived from) is a few array loads and one append, with no call that
 // is not inlined and takes a double (V8 would allocate a heap number for it). The DBC decoder hands
-// over a whole batch's values at once (values()): one loop whose arrays stay in local variables,
-// where a call per sample would have V8 load and check every field and array again for each.
+// over a whole batch's samples at once, converted (samples()): one loop whose arrays stay in local
+// variables, where a call per sample would have V8 load and check every field and array again for each.
 
 import { SignalBatchBuilder, type SignalInfo } from './signal-batch.js';
 import type { FrameSink } from './frame-decoders.js';
@@ -141,10 +141,10 @@ export class SampleRouter implements FrameSink {
     else if (kind === Kind.DERIVE) this.sample(t, out, x);
   }
 
-  values(ts: Float64Array, frame: Int32Array, route: Int32Array, value: Float64Array, n: number): void {
+  samples(ts: Float64Array, outs: Int32Array, value: Float64Array, n: number): void {
     const st = this.cur;
     const b = st.full;
-    const { routeOut, routeF, routeO, kinds } = this;
+    const kinds = this.kinds;
     st.dict.cover(kinds.length);
     let dict = st.dict.index;
     let e = b.reserve(n);
@@ -155,8 +155,7 @@ export class SampleRouter implements FrameSink {
     while (j < n) {
       // the usual samples, in a loop without calls: V8 keeps the arrays' checks out of it
       for (; j < n; j++) {
-        const r = route[j]!;
-        const out = routeOut[r]!;
+        const out = outs[j]!;
         const kind = kinds[out];
         if (kind !== Kind.EMIT) {
           if (kind === Kind.NONE) continue;
@@ -164,27 +163,23 @@ export class SampleRouter implements FrameSink {
         }
         const d = dict[out]!;
         if (d < 0) break;
-        T[e] = ts[frame[j]!]!;
+        T[e] = ts[j]!;
         S[e] = d;
-        V[e] = value[j]! * routeF[r]! + routeO[r]!;
+        V[e] = value[j]!;
         e++;
       }
       if (j === n) break;
       // sample j needs a call: the first of its output in this batch, or one derivations read
-      const r = route[j]!;
-      const out = routeOut[r]!;
-      const t = ts[frame[j]!]!;
-      const x = value[j]! * routeF[r]! + routeO[r]!;
+      const out = outs[j]!;
       if (kinds[out] === Kind.EMIT) {
-        const d = this.enter(st, out);
+        S[e] = this.enter(st, out);
         dict = st.dict.index;
-        T[e] = t;
-        S[e] = d;
-        V[e] = x;
+        T[e] = ts[j]!;
+        V[e] = value[j]!;
         e++;
       } else {
         b.commit(e);
-        this.sample(t, out, x);
+        this.sample(ts[j]!, out, value[j]!);
         dict = st.dict.index;
         e = b.reserve(n - j - 1);
         T = b.timeColumn;

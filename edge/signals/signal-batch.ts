@@ -57,9 +57,13 @@ const CHUNK_BATCHES = 8;
 
 /** Builds SignalBatches without allocating per sample. */
 export class SignalBatchBuilder {
-  private t: Float64Array;
-  private sig: Uint16Array;
-  private val: Float64Array;
+  private t: Float64Array<ArrayBuffer>;
+  private sig: Uint16Array<ArrayBuffer>;
+  private val: Float64Array<ArrayBuffer>;
+  // the columns' buffers (reading .buffer of a typed array is a call into the runtime)
+  private tBuf: ArrayBuffer;
+  private sigBuf: ArrayBuffer;
+  private valBuf: ArrayBuffer;
   /** where the batch being built starts in the columns */
   private start = 0;
   /** end of the batch being built (start + count) */
@@ -76,9 +80,9 @@ export class SignalBatchBuilder {
     readonly vehicle: string,
     capacity = 1024,
   ) {
-    this.t = new Float64Array(capacity);
-    this.sig = new Uint16Array(capacity);
-    this.val = new Float64Array(capacity);
+    this.t = new Float64Array((this.tBuf = new ArrayBuffer(capacity * 8)));
+    this.sig = new Uint16Array((this.sigBuf = new ArrayBuffer(capacity * 2)));
+    this.val = new Float64Array((this.valBuf = new ArrayBuffer(capacity * 8)));
   }
 
   get count(): number {
@@ -156,9 +160,9 @@ export class SignalBatchBuilder {
     const e = this.end;
     const n = e - s;
     if (n > this.biggest) this.biggest = n;
-    const t = new Float64Array(this.t.buffer, s * 8, n);
-    const signal = new Uint16Array(this.sig.buffer, s * 2, n);
-    const value = new Float64Array(this.val.buffer, s * 8, n);
+    const t = new Float64Array(this.tBuf, s * 8, n);
+    const signal = new Uint16Array(this.sigBuf, s * 2, n);
+    const value = new Float64Array(this.valBuf, s * 8, n);
     const signals = this.dict.slice(0, this.nSignals);
     // no source property at all when none is given
     const b: SignalBatch =
@@ -175,11 +179,11 @@ export class SignalBatchBuilder {
   private newChunk(more: number): number {
     const n = this.end - this.start;
     const c = Math.max(16, 2 * (n + more), Math.min(CHUNK_MAX, CHUNK_BATCHES * Math.max(this.biggest, n)), this.t.length);
-    const t = new Float64Array(c);
+    const t = new Float64Array((this.tBuf = new ArrayBuffer(c * 8)));
     t.set(this.t.subarray(this.start, this.end));
-    const s = new Uint16Array(c);
+    const s = new Uint16Array((this.sigBuf = new ArrayBuffer(c * 2)));
     s.set(this.sig.subarray(this.start, this.end));
-    const v = new Float64Array(c);
+    const v = new Float64Array((this.valBuf = new ArrayBuffer(c * 8)));
     v.set(this.val.subarray(this.start, this.end));
     this.t = t;
     this.sig = s;
