@@ -3,8 +3,10 @@
 // A FrameDecoder is built once per interface from that interface's configuration; decode(batch, sink)
 // walks a FrameBatch and reports, for each value it wants, sink.value(t, route, value): `route` is a
 // number the engine handed out while the decoder was being built (through FrameDecoderContext), so the
-// hot loop does no name lookups. Plain DBC decoding lives here; J1939 (PGN matching, transport
-// protocol) and OBD-II (mode 01 responses) plug in as further FrameDecoders over the same context.
+// hot loop does no name lookups. Plain DBC decoding lives here, and reports a whole batch at once
+// with the routes resolved to output ids and unit conversions (sink.samples(), the hot path); J1939
+// (PGN matching, transport protocol) and OBD-II (mode 01 responses) plug in as further FrameDecoders
+// over the same context.
 
 import { FrameFlag, type FrameBatch } from '../can/frame.js';
 import type { Database, Message } from '../dbc/index.js';

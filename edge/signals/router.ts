@@ -58,6 +58,7 @@ export class BatchDict {
 export class VehicleState {
   readonly full: SignalBatchBuilder;
   readonly down: SignalBatchBuilder;
+  /** dictionaries of the full-rate and the down-sampled batch being built */
   readonly dict = new BatchDict();
   readonly downDict = new BatchDict();
   ds: Downsampler | undefined;
