@@ -13,10 +13,10 @@
 import path from 'node:path';
 import type { FrameBatch } from '../can/frame.js';
 import type { Database, Message } from '../dbc/index.js';
-import { SignalBatchBuilder, type SignalBatch, type SignalInfo } from './signal-batch.js';
-import { DbcFrameDecoder, isObdId, type FrameDecoder, type FrameDecoderContext, type FrameSink, type InterfaceConfig, type MessagePlan } from './frame-decoders.js';
-import { RateEstimator } from './derive.js';
-import { Downsampler, type DownsampleMode } from './downsample.js';
+import type { SignalBatch, SignalInfo } from './signal-batch.js';
+import { DbcFrameDecoder, isObdId, type FrameDecoder, type FrameDecoderContext, type InterfaceConfig, type MessagePlan } from './frame-decoders.js';
+import type { Downsampler, DownsampleMode } from './downsample.js';
+import { SampleRouter, VehicleState, type Deriver } from './router.js';
 import { conversion, rateOf } from './units.js';
 import { defaultProtocols } from './protocols.js';
 import { parsePid, rawMatcher, type DbcSource, type DeriveSource, type SourceSpec, type VssMap } from './vss-map.js';
@@ -110,48 +110,6 @@ export interface DecodeOutput {
   down: SignalBatch | undefined;
 }
 
-interface Route {
-  out: number;
-  factor: number;
-  offset: number;
-}
-
-interface Deriver {
-  from: number;
-  out: number;
-  factor: number;
-  offset: number;
-  spec: DeriveSource;
-}
-
-/** Output state of one vehicle. */
-class VehicleState {
-  readonly full: SignalBatchBuilder;
-  readonly down: SignalBatchBuilder;
-  dict = new Int32Array(64).fill(-1);
-  touched: number[] = [];
-  ds: Downsampler | undefined;
-  rates: RateEstimator[];
-  /** newest frame time per interface index */
-  watermark: number[] = [];
-  /** interface index each output signal last came from */
-  sigIface: number[] = [];
-  lastT = Number.NEGATIVE_INFINITY;
-  unordered = false;
-  texts = 0;
-
-  constructor(
-    readonly vehicle: string,
-    derivers: readonly Deriver[],
-    ds: DecodeEngineOptions['downsample'],
-  ) {
-    this.full = new SignalBatchBuilder(vehicle, 1024);
-    this.down = new SignalBatchBuilder(vehicle, 64);
-    this.rates = derivers.map((d) => new RateEstimator({ ...(d.spec.window !== undefined ? { window: d.spec.window } : {}), ...(d.spec.minSamples !== undefined ? { minSamples: d.spec.minSamples } : {}) }));
-    this.ds = ds && ds.period > 0 ? new Downsampler(ds) : undefined;
-  }
-}
-
 export class DecodeEngine {
   /** every signal the engine can emit (VSS and raw), by output id */
   readonly signals: SignalInfo[] = [];
@@ -162,10 +120,6 @@ export class DecodeEngine {
 
   private readonly outIndex = new Map<string, number>();
   private emitFlag: boolean[] = [];
-  private readonly routes: Route[] = [];
-  private routeOut: number[] = [];
-  private routeF: number[] = [];
-  private routeO: number[] = [];
   private readonly deriveFrom: (number[] | undefined)[] = [];
   private readonly derivers: Deriver[] = [];
   private readonly dbcRoutes = new Map<string, Array<{ out: number; src: DbcSource }>>();
@@ -180,22 +134,23 @@ export class DecodeEngine {
   private readonly protocols: ProtocolDecoders;
   private readonly problemSet = new Set<string>();
 
-  // counters
+  // counters (frames decoded and short ones: the router's)
   private nFrames = 0;
-  private nDecoded = 0;
   private nUnknown = 0;
-  private nShort = 0;
   private nUnconfigured = 0;
   private nSamples = 0;
   private nUnknownOther = 0;
   private readonly unknownIds = new Map<string, Map<number, number>>();
   private nUnknownDistinct = 0;
 
-  private cur!: VehicleState;
   private curIface = '';
   private curIfaceIdx = 0;
-  private readonly ifaceIndex = new Map<string, number>();
-  private readonly sink: FrameSink;
+  /** per interface seen in decode(): its decoders and its index (-1 when it has no configuration) */
+  private readonly ifaces = new Map<string, { decoders: FrameDecoder[] | undefined; index: number }>();
+  private configuredIfaces = 0;
+  /** the vehicle of the last batch (the usual case: one vehicle per engine) */
+  private lastVehicle: VehicleState | undefined;
+  private readonly router: SampleRouter;
 
   constructor(private readonly opts: DecodeEngineOptions) {
     this.protocols = opts.protocols ?? defaultProtocols;
@@ -206,27 +161,8 @@ export class DecodeEngine {
     const rawMatch = rawMatcher(opts.map?.raw);
     this.rawWanted = opts.map === undefined && this.emitMode === 'mapped' ? () => true : (name) => (this.emitMode === 'all' ? true : this.emitMode === 'list' ? this.emitList!.has(name) : rawMatch(name));
 
+    this.router = new SampleRouter(this.signals, this.emitFlag, this.deriveFrom, this.derivers, (id, ext) => this.countUnknown(id, ext));
     this.resolveMap();
-
-    const self = this;
-    this.sink = {
-      value(t, route, v) {
-        self.sample(t, self.routeOut[route]!, v * self.routeF[route]! + self.routeO[route]!);
-      },
-      decoded() {
-        self.nDecoded++;
-      },
-      unknown(id, ext) {
-        self.countUnknown(id, ext);
-      },
-      short() {
-        self.nShort++;
-      },
-      text(t, name, value) {
-        self.cur.full.pushText(t, name, value);
-        self.cur.texts++;
-      },
-    };
 
     // build the decoders of the named interfaces now, so configuration problems show at once
     for (const iface of Object.keys(opts.interfaces)) this.decodersFor(iface);
@@ -235,25 +171,24 @@ export class DecodeEngine {
 
   /** Decodes one batch; returns the full-rate samples and the down-sampled points it closed. */
   decode(batch: FrameBatch): DecodeOutput {
-    const decoders = this.decodersFor(batch.iface);
-    const st = this.vehicle(batch.vehicle);
+    const { decoders, index: ii } = this.ifaceOf(batch.iface);
+    const st = this.lastVehicle?.vehicle === batch.vehicle ? this.lastVehicle : (this.lastVehicle = this.vehicle(batch.vehicle));
     if (decoders === undefined) {
       this.nUnconfigured += batch.count;
       return { full: undefined, down: undefined };
     }
     this.nFrames += batch.count;
-    this.cur = st;
+    this.router.cur = st;
     this.curIface = batch.iface;
-    let ii = this.ifaceIndex.get(batch.iface);
-    if (ii === undefined) this.ifaceIndex.set(batch.iface, (ii = this.ifaceIndex.size));
     this.curIfaceIdx = ii;
-    for (const d of decoders) d.decode(batch, this.sink);
+    for (const d of decoders) d.decode(batch, this.router);
+    const full = this.takeFull(st, batch.iface);
     if (batch.count > 0 && st.ds) {
       const last = batch.t[batch.count - 1]!;
       if (!(last <= (st.watermark[ii] ?? Number.NEGATIVE_INFINITY))) st.watermark[ii] = last;
       st.ds.advance(st.watermark[ii]!, st.sigIface, ii);
     }
-    return this.output(st, batch.iface);
+    return { full, down: this.takeDown(st) };
   }
 
   /** Closes every open down-sampling window (end of a log, node closing). */
@@ -261,9 +196,10 @@ export class DecodeEngine {
     const out: DecodeOutput[] = [];
     for (const st of this.vehicles.values()) {
       if (vehicle !== undefined && st.vehicle !== vehicle) continue;
+      const full = this.takeFull(st);
       st.ds?.flush();
-      const o = this.output(st);
-      if (o.full || o.down) out.push(o);
+      const down = this.takeDown(st);
+      if (full || down) out.push({ full, down });
     }
     return out;
   }
@@ -276,9 +212,9 @@ export class DecodeEngine {
     for (const st of this.vehicles.values()) late += st.ds?.late ?? 0;
     return {
       frames: this.nFrames,
-      decoded: this.nDecoded,
+      decoded: this.router.decodedFrames,
       unknown: this.nUnknown,
-      short: this.nShort,
+      short: this.router.shortFrames,
       unconfigured: this.nUnconfigured,
       samples: this.nSamples,
       late,
@@ -314,7 +250,10 @@ export class DecodeEngine {
   private addOut(info: SignalInfo, emit: boolean): number {
     const have = this.outIndex.get(info.name);
     if (have !== undefined) {
-      if (emit) this.emitFlag[have] = true;
+      if (emit) {
+        this.emitFlag[have] = true;
+        this.router.outputChanged(have);
+      }
       return have;
     }
     const i = this.signals.length;
@@ -322,6 +261,7 @@ export class DecodeEngine {
     this.emitFlag.push(emit);
     this.outIndex.set(info.name, i);
     this.deriveFrom.push(undefined);
+    this.router.outputChanged(i);
     return i;
   }
 
@@ -330,11 +270,7 @@ export class DecodeEngine {
   }
 
   private addRoute(out: number, factor: number, offset: number): number {
-    this.routes.push({ out, factor, offset });
-    this.routeOut.push(out);
-    this.routeF.push(factor);
-    this.routeO.push(offset);
-    return this.routes.length - 1;
+    return this.router.addRoute(out, factor, offset);
   }
 
   /** Picks each VSS signal's source (first available candidate) and registers outputs. */
@@ -427,6 +363,7 @@ export class DecodeEngine {
           const d: Deriver = { from, out, factor: r.factor * c.factor, offset: c.offset, spec: src };
           this.derivers.push(d);
           (this.deriveFrom[from] ??= []).push(this.derivers.length - 1);
+          this.router.outputChanged(from);
           this.chosen.set(name, `derived from ${src.of}`);
         }
         pending.splice(k--, 1);
@@ -446,6 +383,18 @@ export class DecodeEngine {
     const sig: number[] = [];
     const route: number[] = [];
     const when: number[] = [];
+    // each pair's route as numbers: output id, factor, offset
+    const outId: number[] = [];
+    const factor: number[] = [];
+    const offset: number[] = [];
+    const addPair = (signal: number, out: number, f: number, o: number, w: number): void => {
+      sig.push(signal);
+      route.push(this.addRoute(out, f, o));
+      when.push(w);
+      outId.push(out);
+      factor.push(f);
+      offset.push(o);
+    };
     const file = path.basename(db.file);
     const idText = '0x' + m.id.toString(16).toUpperCase();
     for (const s of m.signals) {
@@ -468,20 +417,26 @@ export class DecodeEngine {
           if (ws === undefined) this.problem('error', `${this.opts.map!.source}: ${target.name}: when: ${file}: message ${m.name} (id ${idText}) has no signal ${src.when}`);
           else w = ws.index;
         }
-        sig.push(s.index);
-        route.push(this.addRoute(out, c.factor * (src.factor ?? 1), c.offset * (src.factor ?? 1) + (src.offset ?? 0)));
-        when.push(w);
+        addPair(s.index, out, c.factor * (src.factor ?? 1), c.offset * (src.factor ?? 1) + (src.offset ?? 0), w);
         this.noteSource(out, file, ref, idText);
       }
       if (this.rawWanted(ref)) {
         const out = this.addOut({ name: ref, unit: s.unit, derived: false, source: '' }, true);
         this.noteSource(out, file, ref, idText);
-        sig.push(s.index);
-        route.push(this.addRoute(out, 1, 0));
-        when.push(-1);
+        addPair(s.index, out, 1, 0, -1);
       }
     }
-    const plan: MessagePlan = { message: m, out: new Float64Array(m.signals.length), n: sig.length, sig: Int32Array.from(sig), route: Int32Array.from(route), when: Int32Array.from(when) };
+    const plan: MessagePlan = {
+      message: m,
+      out: new Float64Array(m.signals.length),
+      n: sig.length,
+      sig: Int32Array.from(sig),
+      route: Int32Array.from(route),
+      when: Int32Array.from(when),
+      outId: Int32Array.from(outId),
+      factor: Float64Array.from(factor),
+      offset: Float64Array.from(offset),
+    };
     this.plans.set(m, plan);
     return plan;
   }
@@ -497,6 +452,16 @@ export class DecodeEngine {
       source = `${head}${[...ids, idText].join(', ')})`;
     } else source = `${head}${idText})`;
     this.signals[out] = { ...cur, source };
+  }
+
+  private ifaceOf(iface: string): { decoders: FrameDecoder[] | undefined; index: number } {
+    let s = this.ifaces.get(iface);
+    if (s === undefined) {
+      const decoders = this.decodersFor(iface);
+      s = { decoders, index: decoders === undefined ? -1 : this.configuredIfaces++ };
+      this.ifaces.set(iface, s);
+    }
+    return s;
   }
 
   private decodersFor(iface: string): FrameDecoder[] | undefined {
@@ -546,70 +511,47 @@ export class DecodeEngine {
     } else this.nUnknownOther++;
   }
 
-  private sample(t: number, out: number, v: number): void {
-    const st = this.cur;
-    if (this.emitFlag[out]) {
-      let d = st.dict[out];
-      if (d === undefined) {
-        const nd = new Int32Array(Math.max(out + 1, st.dict.length * 2)).fill(-1);
-        nd.set(st.dict);
-        st.dict = nd;
-        d = -1;
-      }
-      if (d < 0) {
-        d = st.full.appendSignal(this.signals[out]!);
-        st.dict[out] = d;
-        st.touched.push(out);
-      }
-      if (t < st.lastT) st.unordered = true;
-      st.lastT = t;
-      st.full.push(t, d, v);
-      if (st.ds) {
-        st.sigIface[out] = this.curIfaceIdx;
-        st.ds.add(t, out, v);
-      }
-    }
-    const ds = this.deriveFrom[out];
-    if (ds !== undefined) {
-      for (const k of ds) {
-        const d = this.derivers[k]!;
-        const r = st.rates[k]!.push(t, v);
-        if (r === r) this.sample(t, d.out, r * d.factor + d.offset);
-      }
-    }
+  /** The full-rate batch decoded since the last call (undefined when it has neither samples nor
+   * texts); feeds the down-sampler with its samples first, in the order they were decoded.
+   * source: the interface the samples came from (the consumers' time merge keeps one run per source) */
+  private takeFull(st: VehicleState, source?: string): SignalBatch | undefined {
+    if (st.full.count === 0 && st.dict.size === 0 && st.texts === 0) return undefined;
+    st.texts = 0;
+    let full = st.full.take(source);
+    if (st.ds) this.downsample(st, st.ds, full);
+    if (!ascending(full.t, full.count)) full = sortByTime(full);
+    this.nSamples += full.count;
+    st.dict.clear();
+    return full.count + full.texts.length > 0 ? full : undefined;
   }
 
-  /** source: the interface the samples came from (the consumers' time merge keeps one run per source) */
-  private output(st: VehicleState, source?: string): DecodeOutput {
-    let full: SignalBatch | undefined;
-    if (st.full.count > 0 || st.touched.length > 0 || st.texts > 0) {
-      st.texts = 0;
-      full = st.full.take();
-      if (source !== undefined) full.source = source;
-      if (st.unordered) full = sortByTime(full);
-      this.nSamples += full.count;
-      for (const o of st.touched) st.dict[o] = -1;
-      st.touched.length = 0;
-    }
-    st.unordered = false;
-    st.lastT = Number.NEGATIVE_INFINITY;
-    let down: SignalBatch | undefined;
-    if (st.ds && st.ds.pending > 0) {
-      const p = st.ds.take();
-      const dict = new Map<number, number>();
-      for (let i = 0; i < p.t.length; i++) {
-        const o = p.signal[i]!;
-        let d = dict.get(o);
-        if (d === undefined) {
-          d = st.down.signalIndex(this.signals[o]!);
-          dict.set(o, d);
-        }
-        st.down.push(p.t[i]!, d, p.value[i]!);
-      }
-      down = st.down.take();
-    }
-    return { full: full && full.count + full.texts.length > 0 ? full : undefined, down };
+  /** Feeds a batch's samples (all of the current interface) to the down-sampler. */
+  private downsample(st: VehicleState, ds: Downsampler, b: SignalBatch): void {
+    const outOf = st.dict.outs; // batch dictionary index -> output id
+    for (let k = 0; k < st.dict.size; k++) st.sigIface[outOf[k]!] = this.curIfaceIdx;
+    const { t, signal, value } = b;
+    for (let i = 0; i < b.count; i++) ds.add(t[i]!, outOf[signal[i]!]!, value[i]!);
   }
+
+  /** The down-sampled points closed since the last call (undefined when none or down-sampling is off). */
+  private takeDown(st: VehicleState): SignalBatch | undefined {
+    if (!st.ds || st.ds.pending === 0) return undefined;
+    const p = st.ds.take();
+    for (let i = 0; i < p.t.length; i++) {
+      const o = p.signal[i]!;
+      let d = st.downDict.index[o];
+      if (d === undefined || d < 0) d = st.downDict.add(o, st.down, this.signals[o]!);
+      st.down.push(p.t[i]!, d, p.value[i]!);
+    }
+    st.downDict.clear();
+    return st.down.take();
+  }
+}
+
+/** Whether t[0 .. n) never goes back (decoders of one interface may interleave). */
+function ascending(t: Float64Array, n: number): boolean {
+  for (let i = 1; i < n; i++) if (t[i]! < t[i - 1]!) return false;
+  return true;
 }
 
 /** Stable sort of a batch's samples by time (only when decoders of one interface interleave). */

@@ -3,8 +3,10 @@
 // A FrameDecoder is built once per interface from that interface's configuration; decode(batch, sink)
 // walks a FrameBatch and reports, for each value it wants, sink.value(t, route, value): `route` is a
 // number the engine handed out while the decoder was being built (through FrameDecoderContext), so the
-// hot loop does no name lookups. Plain DBC decoding lives here; J1939 (PGN matching, transport
-// protocol) and OBD-II (mode 01 responses) plug in as further FrameDecoders over the same context.
+// hot loop does no name lookups. Plain DBC decoding lives here, and reports a whole batch at once
+// with the routes resolved to output ids and unit conversions (sink.samples(), the hot path); J1939
+// (PGN matching, transport protocol) and OBD-II (mode 01 responses) plug in as further FrameDecoders
+// over the same context.
 
 import { FrameFlag, type FrameBatch } from '../can/frame.js';
 import type { Database, Message } from '../dbc/index.js';
@@ -21,6 +23,11 @@ export interface MessagePlan {
   readonly route: Int32Array;
   /** signal index whose value must be non-zero for the pair to be reported (validity flag), or -1 */
   readonly when: Int32Array;
+  // the route of each pair as numbers (for FrameSink.samples()): output id, and the factor and
+  // offset that convert the signal's value to the output's unit
+  readonly outId: Int32Array;
+  readonly factor: Float64Array;
+  readonly offset: Float64Array;
 }
 
 /** What a FrameDecoder gets from the engine while it is being built. */
@@ -34,7 +41,10 @@ export interface FrameDecoderContext {
 /** Where a FrameDecoder reports. */
 export interface FrameSink {
   value(t: number, route: number, value: number): void;
-  /** frame i of the batch matched a message / PID */
+  /** n samples at once, already converted by their routes (MessagePlan.outId, factor, offset):
+   * sample j is value[j] of output out[j] at time t[j] */
+  samples(t: Float64Array, out: Int32Array, value: Float64Array, n: number): void;
+  /** a frame of the batch matched a message / PID */
   decoded(): void;
   /** a frame whose id no configured decoder knows */
   unknown(id: number, ext: boolean): void;
@@ -59,6 +69,8 @@ export interface InterfaceConfig {
 }
 
 const SKIP = FrameFlag.RTR | FrameFlag.ERR;
+/** 11-bit ids: 0 .. 0x7FF */
+const STD_IDS = 0x800;
 
 /** OBD-II request / response ids (11-bit): left to the OBD-II decoder when it runs on the interface. */
 export function isObdId(id: number, ext: boolean): boolean {
@@ -66,14 +78,21 @@ export function isObdId(id: number, ext: boolean): boolean {
 }
 
 /**
- * Plain DBC decoding: one Map lookup per frame (id with the DBC's bit-31 extended flag), the message's
- * compiled decoder into a reused array, and the wanted signals handed to the sink. No allocation per frame.
+ * Plain DBC decoding: one lookup per frame, the message's compiled decoder into a reused array, and
+ * the wanted signals collected into reused columns that go to the sink once per batch (values()). No
+ * allocation per frame.
  */
 export class DbcFrameDecoder implements FrameDecoder {
-  // by id, 11-bit and 29-bit apart: keys stay small integers (a combined key with bit 31 set would
-  // be a heap number, hashed on every lookup)
-  private readonly stdPlans = new Map<number, MessagePlan>();
+  // by id, 11-bit and 29-bit apart: 11-bit ids index an array, 29-bit ones are Map keys (small
+  // integers: a combined key with bit 31 set would be a heap number, hashed on every lookup)
+  private readonly stdPlans: (MessagePlan | undefined)[] = new Array<MessagePlan | undefined>(STD_IDS).fill(undefined);
+  /** 11-bit messages whose DBC id is out of the 11-bit range (matched as written, like the others) */
+  private readonly stdHigh = new Map<number, MessagePlan>();
   private readonly extPlans = new Map<number, MessagePlan>();
+  // the batch's samples for the sink: time, output id and value
+  private sT = new Float64Array(256);
+  private sOut = new Int32Array(256);
+  private sValue = new Float64Array(256);
 
   constructor(
     dbs: readonly Database[],
@@ -87,8 +106,10 @@ export class DbcFrameDecoder implements FrameDecoder {
     for (const db of dbs) {
       for (const m of db.messages) {
         if (!m.idValid || (only === 'standard' && m.extended)) continue;
-        const plans = m.extended ? this.extPlans : this.stdPlans;
-        if (!plans.has(m.id)) plans.set(m.id, ctx.planFor(m, db));
+        if (m.extended || m.id >= STD_IDS) {
+          const plans = m.extended ? this.extPlans : this.stdHigh;
+          if (!plans.has(m.id)) plans.set(m.id, ctx.planFor(m, db));
+        } else if (this.stdPlans[m.id] === undefined) this.stdPlans[m.id] = ctx.planFor(m, db);
       }
     }
   }
@@ -99,12 +120,16 @@ export class DbcFrameDecoder implements FrameDecoder {
     const extPlans = this.extPlans;
     const leaveTo = this.leaveTo;
     const skip = this.only === 'standard' ? SKIP | FrameFlag.EXT : SKIP;
+    let sT = this.sT;
+    let sOut = this.sOut;
+    let sValue = this.sValue;
+    let m = 0;
     for (let i = 0; i < b.count; i++) {
       const fl = flags[i]!;
       if (fl & skip) continue;
       const ext = (fl & FrameFlag.EXT) !== 0;
       const fid = id[i]!;
-      const plan = ext ? extPlans.get(fid) : stdPlans.get(fid);
+      const plan = ext ? extPlans.get(fid) : fid < STD_IDS ? stdPlans[fid] : this.stdHigh.get(fid);
       if (plan === undefined) {
         if (leaveTo === undefined || !leaveTo(fid, ext)) sink.unknown(fid, ext);
         continue;
@@ -115,17 +140,42 @@ export class DbcFrameDecoder implements FrameDecoder {
       if (plan.n === 0) continue;
       const out = plan.out;
       plan.message.decode(data, offset[i]!, n, out);
+      if (m + plan.n > sValue.length) {
+        this.growSamples(m + plan.n);
+        sT = this.sT;
+        sOut = this.sOut;
+        sValue = this.sValue;
+      }
       const ti = t[i]!;
+      const { sig, when, outId, factor, offset: add } = plan;
       for (let k = 0; k < plan.n; k++) {
-        const v = out[plan.sig[k]!]!;
+        const v = out[sig[k]!]!;
         if (v !== v) continue; // not in the frame, or not selected by the multiplexer
-        const w = plan.when[k]!;
+        const w = when[k]!;
         if (w >= 0) {
           const c = out[w]!;
           if (c === 0 || c !== c) continue;
         }
-        sink.value(ti, plan.route[k]!, v);
+        sT[m] = ti;
+        sOut[m] = outId[k]!;
+        sValue[m] = v * factor[k]! + add[k]!;
+        m++;
       }
     }
+    if (m > 0) sink.samples(sT, sOut, sValue, m);
+  }
+
+  private growSamples(min: number): void {
+    let c = this.sValue.length * 2;
+    while (c < min) c *= 2;
+    const t = new Float64Array(c);
+    t.set(this.sT);
+    const o = new Int32Array(c);
+    o.set(this.sOut);
+    const v = new Float64Array(c);
+    v.set(this.sValue);
+    this.sT = t;
+    this.sOut = o;
+    this.sValue = v;
   }
 }

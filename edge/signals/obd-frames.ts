@@ -20,30 +20,37 @@ export function obdPidUnit(pid: number): string | undefined {
 
 export class ObdFrameDecoder implements FrameDecoder {
   readonly obd = new ObdDecoder();
-  private out!: FrameSink;
-  private readonly routes: (readonly number[])[] = [];
-  private readonly sink: ObdSink;
+  private readonly sink: ObdRouting;
 
   constructor(ctx: FrameDecoderContext) {
-    for (let pid = 0; pid < 256; pid++) this.routes.push(ctx.obdRoutes(pid));
-    const self = this;
-    this.sink = {
-      pid(t, _ecu, pid, name, value) {
-        const first = PIDS[pid]?.outputs[0]?.name;
-        if (name !== first) return;
-        self.out.decoded();
-        if (value !== value) return;
-        for (const r of self.routes[pid]!) self.out.value(t, r, value);
-      },
-      vin(t, _ecu, vin) {
-        self.out.decoded();
-        self.out.text(t, 'Vehicle.VehicleIdentification.VIN', vin);
-      },
-    };
+    const routes: (readonly number[])[] = [];
+    for (let pid = 0; pid < 256; pid++) routes.push(ctx.obdRoutes(pid));
+    this.sink = new ObdRouting(routes);
   }
 
   decode(batch: FrameBatch, sink: FrameSink): void {
-    this.out = sink;
+    this.sink.out = sink;
     this.obd.decode(batch, this.sink);
+  }
+}
+
+/** The OBD-II decoder's sink: routes each PID's first output. A class, not an object of closures, so
+ * the OBD-II decoder's calls have one target whichever engine they serve (and can be inlined). */
+class ObdRouting implements ObdSink {
+  out!: FrameSink;
+
+  constructor(private readonly routes: readonly (readonly number[])[]) {}
+
+  pid(t: number, _ecu: number, pid: number, name: string, value: number): void {
+    const first = PIDS[pid]?.outputs[0]?.name;
+    if (name !== first) return;
+    this.out.decoded();
+    if (value !== value) return;
+    for (const r of this.routes[pid]!) this.out.value(t, r, value);
+  }
+
+  vin(t: number, _ecu: number, vin: string): void {
+    this.out.decoded();
+    this.out.text(t, 'Vehicle.VehicleIdentification.VIN', vin);
   }
 }

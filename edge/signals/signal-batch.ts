@@ -45,44 +45,55 @@ export interface Sample {
   value: number;
 }
 
-// Pool the columns of small batches are carved from: one ArrayBuffer allocation per POOL_SIZE bytes
-// instead of one per batch (most batches hold a few dozen samples). Small enough that a batch kept
-// alive holds little. Node-RED's cloneMessage would copy the whole pool buffer once per column, which
-// is why ubi-decode's batches reach our read-only nodes uncopied (nodes/lib/share.ts).
-const POOL_SIZE = 16384;
-let pool = new ArrayBuffer(POOL_SIZE);
-let poolOffset = 0;
+// The builder fills its columns in place and hands out views of what it filled (no copy): the next
+// batch is written after them in the same arrays, so a batch handed out is never written again. When
+// the arrays are full, the samples of the batch being built move to new ones ("chunks"), sized for a
+// few batches so moving is rare (and capped: a batch kept alive keeps its chunk, and Node-RED's
+// cloneMessage copies a column's whole chunk). Each column has an ArrayBuffer of its own.
+/** samples per chunk at most, unless one batch needs more */
+const CHUNK_MAX = 8192;
+/** batches a new chunk is sized for */
+const CHUNK_BATCHES = 8;
 
 /** Builds SignalBatches without allocating per sample. */
 export class SignalBatchBuilder {
-  private t: Float64Array;
-  private sig: Uint16Array;
-  private val: Float64Array;
-  private n = 0;
+  private t: Float64Array<ArrayBuffer>;
+  private sig: Uint16Array<ArrayBuffer>;
+  private val: Float64Array<ArrayBuffer>;
+  // the columns' buffers (reading .buffer of a typed array is a call into the runtime)
+  private tBuf: ArrayBuffer;
+  private sigBuf: ArrayBuffer;
+  private valBuf: ArrayBuffer;
+  /** where the batch being built starts in the columns */
+  private start = 0;
+  /** end of the batch being built (start + count) */
+  private end = 0;
+  /** largest batch handed out, to size the next chunk */
+  private biggest = 0;
   private readonly index = new Map<string, number>();
+  /** the batch's signals: the first nSignals (reused: take() hands out a copy of exactly those) */
   private dict: SignalInfo[] = [];
+  private nSignals = 0;
   private texts: TextSample[] = [];
 
   constructor(
     readonly vehicle: string,
-    private capacity = 1024,
+    capacity = 1024,
   ) {
-    this.t = new Float64Array(capacity);
-    this.sig = new Uint16Array(capacity);
-    this.val = new Float64Array(capacity);
+    this.t = new Float64Array((this.tBuf = new ArrayBuffer(capacity * 8)));
+    this.sig = new Uint16Array((this.sigBuf = new ArrayBuffer(capacity * 2)));
+    this.val = new Float64Array((this.valBuf = new ArrayBuffer(capacity * 8)));
   }
 
   get count(): number {
-    return this.n;
+    return this.end - this.start;
   }
 
   /** Index of a signal in this batch's dictionary (added on first use). */
   signalIndex(info: SignalInfo): number {
     let i = this.index.get(info.name);
     if (i === undefined) {
-      if (this.dict.length >= 0xffff) throw new Error('more than 65535 distinct signals in one batch');
-      i = this.dict.length;
-      this.dict.push(info);
+      i = this.appendSignal(info);
       this.index.set(info.name, i);
     }
     return i;
@@ -94,80 +105,92 @@ export class SignalBatchBuilder {
    * Do not mix with signalIndex() in one batch.
    */
   appendSignal(info: SignalInfo): number {
-    const i = this.dict.length;
+    const i = this.nSignals;
     if (i >= 0xffff) throw new Error('more than 65535 distinct signals in one batch');
-    this.dict.push(info);
+    if (i < this.dict.length) this.dict[i] = info;
+    else this.dict.push(info);
+    this.nSignals = i + 1;
     return i;
   }
 
   push(t: number, signal: number, value: number): void {
-    if (this.n === this.capacity) this.grow();
-    const i = this.n++;
+    let i = this.end;
+    if (i === this.t.length) i = this.newChunk(1);
     this.t[i] = t;
     this.sig[i] = signal;
     this.val[i] = value;
+    this.end = i + 1;
+  }
+
+  // Bulk writing, for callers that append many samples in one loop (the decode engine): reserve(n),
+  // write samples i, i+1 ... into the columns, then commit(end). Avoids a call per sample.
+
+  /** Makes room for n more samples; returns the index of the next sample in the columns (which may
+   * be new arrays: read them after this). */
+  reserve(n: number): number {
+    if (this.end + n > this.t.length) this.newChunk(n);
+    return this.end;
+  }
+
+  /** The columns being written; valid until the next reserve() or push(). */
+  get timeColumn(): Float64Array {
+    return this.t;
+  }
+
+  get signalColumn(): Uint16Array {
+    return this.sig;
+  }
+
+  get valueColumn(): Float64Array {
+    return this.val;
+  }
+
+  /** Ends a bulk write: samples up to `end` (exclusive) in the columns are the batch's. */
+  commit(end: number): void {
+    this.end = end;
   }
 
   pushText(t: number, name: string, value: string): void {
     this.texts.push({ t, name, value });
   }
 
-  take(): SignalBatch {
-    const n = this.n;
-    // the three columns (times, values, then signal ids: 8-byte aligned) side by side in one
-    // ArrayBuffer, carved from a shared pool for small batches (as Node's Buffer pool does)
-    const bytes = n * 18;
-    let buf: ArrayBuffer;
-    let off = 0;
-    if (bytes > POOL_SIZE >>> 1) buf = new ArrayBuffer(bytes);
-    else {
-      if (poolOffset + bytes > POOL_SIZE) {
-        pool = new ArrayBuffer(POOL_SIZE);
-        poolOffset = 0;
-      }
-      buf = pool;
-      off = poolOffset;
-      poolOffset += (bytes + 7) & ~7;
-    }
-    const t = new Float64Array(buf, off, n);
-    const value = new Float64Array(buf, off + n * 8, n);
-    const signal = new Uint16Array(buf, off + n * 16, n);
-    const st = this.t;
-    const sv = this.val;
-    const ss = this.sig;
-    for (let i = 0; i < n; i++) {
-      t[i] = st[i]!;
-      value[i] = sv[i]!;
-      signal[i] = ss[i]!;
-    }
-    const b: SignalBatch = {
-      vehicle: this.vehicle,
-      count: n,
-      t,
-      signal,
-      value,
-      signals: this.dict,
-      texts: this.texts,
-    };
-    this.n = 0;
-    this.dict = [];
+  /** Hands out the batch built so far and starts the next; `source` becomes the batch's source. */
+  take(source?: string): SignalBatch {
+    const s = this.start;
+    const e = this.end;
+    const n = e - s;
+    if (n > this.biggest) this.biggest = n;
+    const t = new Float64Array(this.tBuf, s * 8, n);
+    const signal = new Uint16Array(this.sigBuf, s * 2, n);
+    const value = new Float64Array(this.valBuf, s * 8, n);
+    const signals = this.dict.slice(0, this.nSignals);
+    // no source property at all when none is given
+    const b: SignalBatch =
+      source === undefined ? { vehicle: this.vehicle, count: n, t, signal, value, signals, texts: this.texts } : { vehicle: this.vehicle, count: n, t, signal, value, signals, texts: this.texts, source };
+    this.start = e;
+    this.nSignals = 0;
     if (this.index.size > 0) this.index.clear();
     this.texts = [];
     return b;
   }
 
-  private grow(): void {
-    const c = this.capacity * 2;
-    const t = new Float64Array(c);
-    t.set(this.t);
-    const s = new Uint16Array(c);
-    s.set(this.sig);
-    const v = new Float64Array(c);
-    v.set(this.val);
+  /** Moves the batch being built to new columns with room for `more` samples (and then some);
+   * returns where the next sample goes. */
+  private newChunk(more: number): number {
+    const n = this.end - this.start;
+    const c = Math.max(16, 2 * (n + more), Math.min(CHUNK_MAX, CHUNK_BATCHES * Math.max(this.biggest, n)), this.t.length);
+    const t = new Float64Array((this.tBuf = new ArrayBuffer(c * 8)));
+    t.set(this.t.subarray(this.start, this.end));
+    const s = new Uint16Array((this.sigBuf = new ArrayBuffer(c * 2)));
+    s.set(this.sig.subarray(this.start, this.end));
+    const v = new Float64Array((this.valBuf = new ArrayBuffer(c * 8)));
+    v.set(this.val.subarray(this.start, this.end));
     this.t = t;
     this.sig = s;
     this.val = v;
-    this.capacity = c;
+    this.start = 0;
+    this.end = n;
+    return n;
   }
 }
 
