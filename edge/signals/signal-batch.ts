@@ -49,9 +49,11 @@ export interface Sample {
 // batch is written after them in the same arrays, so a batch handed out is never written again. When
 // the arrays are full, the samples of the batch being built move to new ones ("chunks"), sized for a
 // few batches so moving is rare (and capped: a batch kept alive keeps its chunk, and Node-RED's
-// cloneMessage copies a column's whole chunk). Each column has an ArrayBuffer of its own.
+// cloneMessage copies a column's whole chunk, e.g. for a debug node wired to ubi-decode; a chunk of
+// 2048 samples is 36 KB over the three columns, about what the 16 KB pool of earlier builds cost per
+// copy, and 8192 was not measurably faster). Each column has an ArrayBuffer of its own.
 /** samples per chunk at most, unless one batch needs more */
-const CHUNK_MAX = 8192;
+const CHUNK_MAX = 2048;
 /** batches a new chunk is sized for */
 const CHUNK_BATCHES = 8;
 
@@ -178,7 +180,8 @@ export class SignalBatchBuilder {
    * returns where the next sample goes. */
   private newChunk(more: number): number {
     const n = this.end - this.start;
-    const c = Math.max(16, 2 * (n + more), Math.min(CHUNK_MAX, CHUNK_BATCHES * Math.max(this.biggest, n)), this.t.length);
+    // not kept at the size of the last chunk: after one huge batch, chunks go back to the cap
+    const c = Math.max(16, 2 * (n + more), Math.min(CHUNK_MAX, CHUNK_BATCHES * Math.max(this.biggest, n)));
     const t = new Float64Array((this.tBuf = new ArrayBuffer(c * 8)));
     t.set(this.t.subarray(this.start, this.end));
     const s = new Uint16Array((this.sigBuf = new ArrayBuffer(c * 2)));

@@ -3,7 +3,8 @@
 // Node-RED deep-copies a message for every delivery but the first of a node.send (RED.util.
 // cloneMessage, lodash cloneDeep), so each recipient may change its copy without the others seeing
 // it. For a SignalBatch that copy is costly out of all proportion: cloneDeep copies every typed-array
-// column together with its whole ArrayBuffer (a pooled batch drags its 16 KB pool along, three times)
+// column together with its whole ArrayBuffer (a batch is a view into its builder's chunk of up to
+// 2048 samples per column, so each copy drags up to 36 KB along)
 // and then re-assigns the copy element by element through a list of index keys. In the default flow
 // ubi-decode's first output goes to ubi-score and ubi-incident (one copy per batch) and its second
 // output is sent in the same send (a second copy): measured with bench/memory at 36,000 frames/s,
