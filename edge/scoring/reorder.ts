@@ -64,6 +64,10 @@ class InfoTable {
 
 /** Columns start (and shrink back to) this many samples: a run refills its free space between compactions. */
 const MIN_CAPACITY = 1024;
+/** a run's columns shrink when more than this many times what it needs ... */
+const SHRINK_AT = 16;
+/** ... to this many times (rounded up to a power of two) */
+const GROW_TO = 4;
 
 /** Samples in columns: a source's held samples (sorted; [head, n) held, [head, cut) released by the
  * last push and not yet visited), or the late samples of the last push ([0, n)). */
@@ -135,10 +139,16 @@ class Run implements ReleasedRefs {
     this.textBase = min;
   }
 
+  /** true when the columns are more than SHRINK_AT times what `more` samples after the held ones need */
+  oversized(more: number): boolean {
+    return (this.n - this.head + more) * SHRINK_AT < this.t.length && this.t.length > MIN_CAPACITY;
+  }
+
   /**
    * Makes room for `more` samples after the held ones: compacts them to the start, or resizes the
-   * columns: to twice what is needed when more than half would be taken, to half when less than an
-   * eighth is (a burst, e.g. the first merge window, does not keep its memory for the life of the
+   * columns: to twice what is needed when more than half would be taken, to the power of two at
+   * least GROW_TO times what is needed when oversized() (a burst, e.g. the first merge window, does
+   * not keep its memory, nor a working set that no longer fits the caches, for the life of the
    * process).
    */
   makeRoom(more = 1): void {
@@ -149,10 +159,9 @@ class Run implements ReleasedRefs {
     const need = live + more;
     const cap = this.t.length;
     const grow = need * 2 > cap;
-    if (grow || (need * 8 < cap && cap > MIN_CAPACITY)) {
-      let c = cap;
-      if (grow) while (need * 2 > c) c *= 2;
-      else c = Math.max(MIN_CAPACITY, cap >> 1);
+    if (grow || this.oversized(more)) {
+      let c = MIN_CAPACITY;
+      while (need * (grow ? 2 : GROW_TO) > c) c *= 2;
       const t = new Float64Array(c);
       t.set(this.t.subarray(h, this.n));
       const v = new Float64Array(c);
@@ -322,8 +331,9 @@ export class Reorderer {
     }
     this.dictKeys(run, b.signals);
     const c = b.count;
-    // room for the whole batch: the append loop need not look
-    if (run.t.length - run.n < c) run.makeRoom(c);
+    // room for the whole batch: the append loop need not look. Oversized columns shrink now: after a
+    // burst (the first horizonS of data) the run would walk them, cold in the caches, until full
+    if (run.t.length - run.n < c || (run.head > 0 && run.oversized(c))) run.makeRoom(c);
     const local = run.dictKey;
     let i = 0;
     while (i < c) {
