@@ -9,7 +9,7 @@ import { CLASS_DEFAULTS } from '../scoring/config.js';
 import { History } from '../scoring/filters.js';
 import { G } from '../scoring/harsh.js';
 import { ImuCalibrator } from '../scoring/imu-calibration.js';
-import { Reorderer, type ReleasedVisitor } from '../scoring/reorder.js';
+import { Reorderer, type ReleasedRefs, type ReleasedVisitor } from '../scoring/reorder.js';
 import type { Position } from '../scoring/types.js';
 import { angleDeg, dot, type Vec3 } from '../scoring/vec.js';
 import { INCIDENT_CONFIG_SCHEMA, type IncidentConfig } from './config.js';
@@ -229,7 +229,7 @@ export class VehicleIncidents {
    * known signals) goes through scan(), one loop with its state in locals and no call per sample;
    * step() takes the rest one sample at a time.
    */
-  private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
+  private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReleasedRefs, from: number, to: number): void {
     // room for the whole range: scan() and step() write the ring's columns without checks
     this.ring.reserve(to - from);
     let i = from;
@@ -349,15 +349,15 @@ export class VehicleIncidents {
   }
 
   /** Sample i, whatever it is and whatever is open (see scan()). */
-  private step(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, i: number): void {
+  private step(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReleasedRefs, i: number): void {
     if (ks[i] === 0) {
-      const x = refs[i] as TextSample;
+      const x = refs.text(i);
       this.text({ t: ts[i]!, name: x.name, value: x.value });
       return;
     }
     const key = keys[i]!;
     let code = key < this.codeByKey.length ? this.codeByKey[key]! : -1;
-    if (code < 0) code = this.learn(key, refs[i] as SignalInfo);
+    if (code < 0) code = this.learn(key, refs.info(i));
     const t = ts[i]!;
     const v = vs[i]!;
     this.ring.append(t, code >> 4, v);

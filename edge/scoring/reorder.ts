@@ -16,10 +16,12 @@
 // A sample older than what was already released is passed on at once (counted in `late`); each
 // detector ignores what steps back on its own stream.
 //
-// Columnar: held samples live in typed arrays (time, value, kind, key) plus one reference per
-// sample (its SignalInfo, or its TextSample), so the merge allocates nothing per sample. A sample's
-// key is 2 * (id of its name) + (1 if its SignalInfo is derived): consumers can index per-signal
-// tables by it instead of looking the SignalInfo up.
+// Columnar: held samples live in typed arrays (time, value, kind, key, ref), so the merge allocates
+// nothing per sample and nothing on the heap when a run resizes. A sample's key is 2 * (id of its
+// name) + (1 if its SignalInfo is derived): consumers can index per-signal tables by it instead of
+// looking the SignalInfo up. ref is the number of its SignalInfo in a table of the objects seen
+// (the very object the batch named: the incident recordings carry it), or for a text the number of
+// its TextSample in its run's list.
 
 import type { SignalBatch, SignalInfo, TextSample } from '../signals/signal-batch.js';
 
@@ -29,26 +31,58 @@ export type ReleasedVisitor = (
   vs: Float64Array,
   ks: Uint8Array,
   keys: Int32Array,
-  refs: ReadonlyArray<SignalInfo | TextSample | null>,
+  refs: ReleasedRefs,
   from: number,
   to: number,
 ) => void;
 
-type Ref = SignalInfo | TextSample | null;
+/** What a released sample refers to, by its position in the columns handed out with it. */
+export interface ReleasedRefs {
+  /** the TextSample of text sample i (ks[i] === 0) */
+  text(i: number): TextSample;
+  /** the SignalInfo of numeric sample i (ks[i] === 1) */
+  info(i: number): SignalInfo;
+}
+
+/** SignalInfo objects by number: a decoder hands out the same few objects batch after batch. */
+class InfoTable {
+  list: SignalInfo[] = [];
+  ids = new Map<SignalInfo, number>();
+  /** renumber (drop the objects no held sample uses) when the list reaches this */
+  limit = 1024;
+
+  id(info: SignalInfo): number {
+    let id = this.ids.get(info);
+    if (id === undefined) {
+      id = this.list.length;
+      this.list.push(info);
+      this.ids.set(info, id);
+    }
+    return id;
+  }
+}
 
 /** Columns start (and shrink back to) this many samples: a run refills its free space between compactions. */
 const MIN_CAPACITY = 1024;
+/** a run's columns shrink when more than this many times what it needs ... */
+const SHRINK_AT = 16;
+/** ... to this many times (rounded up to a power of two) */
+const GROW_TO = 4;
 
 /** Samples in columns: a source's held samples (sorted; [head, n) held, [head, cut) released by the
  * last push and not yet visited), or the late samples of the last push ([0, n)). */
-class Run {
+class Run implements ReleasedRefs {
   t = new Float64Array(MIN_CAPACITY);
   v = new Float64Array(MIN_CAPACITY);
   /** key (see above) */
   key = new Int32Array(MIN_CAPACITY);
   /** 0: text, 1: numeric */
   k = new Uint8Array(MIN_CAPACITY);
-  ref: Ref[] = new Array<Ref>(MIN_CAPACITY).fill(null);
+  /** numeric: number of its SignalInfo in infos; text: textBase + position in texts */
+  ref = new Int32Array(MIN_CAPACITY);
+  /** the TextSamples of this run's texts, in arrival order; the first is number textBase */
+  texts: TextSample[] = [];
+  textBase = 0;
   head = 0;
   n = 0;
   /** newest time this source sent */
@@ -66,26 +100,68 @@ class Run {
   /** by dictionary position: key (-1: not wanted), and rank of its name as of rankEpoch */
   dictKey = new Int32Array(64);
   dictRank = new Int32Array(64);
+  /** by dictionary position: number of the SignalInfo in infos */
+  dictInfo = new Int32Array(64);
   rankEpoch = -1;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly infos: InfoTable,
+  ) {}
+
+  text(i: number): TextSample {
+    return this.texts[this.ref[i]! - this.textBase]!;
+  }
+
+  info(i: number): SignalInfo {
+    return this.infos.list[this.ref[i]!]!;
+  }
+
+  /** Empties the run (the late samples of a push). */
+  clear(): void {
+    this.head = this.n = 0;
+    // setting an array's length is a runtime call, and most pushes bring no late text
+    if (this.texts.length > 0) this.texts.length = 0;
+    this.textBase = 0;
+  }
+
+  /** Forgets the texts no held sample refers to (those before the oldest one still held). */
+  private dropTexts(): void {
+    let min = this.textBase + this.texts.length;
+    const k = this.k;
+    const ref = this.ref;
+    for (let j = this.head; j < this.n; j++) if (k[j] === 0 && ref[j]! < min) min = ref[j]!;
+    const d = min - this.textBase;
+    if (d === 0) return;
+    const texts = this.texts;
+    texts.copyWithin(0, d);
+    texts.length -= d;
+    this.textBase = min;
+  }
+
+  /** true when the columns are more than SHRINK_AT times what `more` samples after the held ones need */
+  oversized(more: number): boolean {
+    return (this.n - this.head + more) * SHRINK_AT < this.t.length && this.t.length > MIN_CAPACITY;
+  }
 
   /**
    * Makes room for `more` samples after the held ones: compacts them to the start, or resizes the
-   * columns: to twice what is needed when more than half would be taken, to half when less than an
-   * eighth is (a burst, e.g. the first merge window, does not keep its memory for the life of the
+   * columns: to twice what is needed when more than half would be taken, to the power of two at
+   * least GROW_TO times what is needed when oversized() (a burst, e.g. the first merge window, does
+   * not keep its memory, nor a working set that no longer fits the caches, for the life of the
    * process).
    */
   makeRoom(more = 1): void {
+    // texts are few: a scan of the held kinds now and then keeps their list short
+    if (this.texts.length > 0) this.dropTexts();
     const h = this.head;
     const live = this.n - h;
     const need = live + more;
     const cap = this.t.length;
     const grow = need * 2 > cap;
-    if (grow || (need * 8 < cap && cap > MIN_CAPACITY)) {
-      let c = cap;
-      if (grow) while (need * 2 > c) c *= 2;
-      else c = Math.max(MIN_CAPACITY, cap >> 1);
+    if (grow || this.oversized(more)) {
+      let c = MIN_CAPACITY;
+      while (need * (grow ? 2 : GROW_TO) > c) c *= 2;
       const t = new Float64Array(c);
       t.set(this.t.subarray(h, this.n));
       const v = new Float64Array(c);
@@ -94,8 +170,8 @@ class Run {
       key.set(this.key.subarray(h, this.n));
       const k = new Uint8Array(c);
       k.set(this.k.subarray(h, this.n));
-      const r: Ref[] = new Array<Ref>(c).fill(null);
-      for (let j = 0; j < live; j++) r[j] = this.ref[h + j]!;
+      const r = new Int32Array(c);
+      r.set(this.ref.subarray(h, this.n));
       this.t = t;
       this.v = v;
       this.key = key;
@@ -106,9 +182,7 @@ class Run {
       this.v.copyWithin(0, h, this.n);
       this.key.copyWithin(0, h, this.n);
       this.k.copyWithin(0, h, this.n);
-      const r = this.ref;
-      for (let j = 0; j < live; j++) r[j] = r[h + j]!;
-      // the references left behind [live, n) are overwritten as the run refills (clearing them cost a store per sample)
+      this.ref.copyWithin(0, h, this.n);
     }
     this.head = 0;
     this.n = live;
@@ -133,8 +207,9 @@ export class Reorderer {
   /** by key: 1 kept, 0 not wanted, -1 not asked yet */
   private keepByKey = new Int8Array(64).fill(-1);
 
+  private readonly infos = new InfoTable();
   /** late samples of the last push / flush, handed out before the released ranges */
-  private readonly lateRun = new Run('');
+  private readonly lateRun = new Run('', this.infos);
   /** what the last push / flush released: false until visitReleased() has merged it */
   private pending = false;
 
@@ -178,7 +253,7 @@ export class Reorderer {
     // a handful of sources: a scan beats a Map (batches of one vehicle alternate between them)
     const runs = this.runs;
     for (let i = 0; i < runs.length; i++) if (runs[i]!.name === name) return runs[i]!;
-    const r = new Run(name);
+    const r = new Run(name, this.infos);
     runs.push(r);
     runs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (let i = 0; i < runs.length; i++) runs[i]!.order = i;
@@ -187,11 +262,15 @@ export class Reorderer {
 
   /** Brings the run's dictionary cache (keys and ranks by position) up to this batch's dictionary. */
   private dictKeys(run: Run, sigs: readonly SignalInfo[]): void {
+    if (this.infos.list.length >= this.infos.limit) this.renumberInfos();
     if (run.dictKey.length < sigs.length) {
       const c = sigs.length * 2;
       const d = new Int32Array(c);
       d.set(run.dictKey);
       run.dictKey = d;
+      const di = new Int32Array(c);
+      di.set(run.dictInfo);
+      run.dictInfo = di;
       run.dictRank = new Int32Array(c);
       run.rankEpoch = -1;
     }
@@ -201,6 +280,7 @@ export class Reorderer {
       const info = sigs[k]!;
       if (dict[k] === info) continue;
       dictKey[k] = this.keyOf(info);
+      run.dictInfo[k] = this.infos.id(info);
       if (k < dict.length) dict[k] = info;
       else dict.push(info);
       run.rankEpoch = -1;
@@ -213,20 +293,47 @@ export class Reorderer {
     run.rankEpoch = this.rankEpoch;
   }
 
+  /**
+   * The table of SignalInfos only grows while batches bring new objects (a decoder that makes its
+   * dictionary anew per batch, a copied message): now and then it keeps only those held samples use.
+   * Called before a push adds samples: nothing released is left unvisited, the late run is empty.
+   */
+  private renumberInfos(): void {
+    const tab = this.infos;
+    const old = tab.list;
+    const to = new Int32Array(old.length).fill(-1);
+    tab.list = [];
+    tab.ids = new Map();
+    for (const x of this.runs) {
+      const k = x.k;
+      const ref = x.ref;
+      for (let j = x.head; j < x.n; j++) {
+        if (k[j] === 0) continue;
+        let id = to[ref[j]!]!;
+        if (id < 0) to[ref[j]!] = id = tab.id(old[ref[j]!]!);
+        ref[j] = id;
+      }
+      // the cached numbers by dictionary position are stale: the next batch looks them up again
+      x.dict.length = 0;
+    }
+    tab.limit = Math.max(1024, 2 * tab.list.length);
+  }
+
   /** Adds a batch; what is now safe to process is handed out by the next visitReleased(). */
   push(b: SignalBatch): void {
     this.settle();
-    this.lateRun.head = this.lateRun.n = 0;
+    this.lateRun.clear();
     const run = this.run(b.source ?? '');
     const texts = b.texts;
     for (let i = 0; i < texts.length; i++) {
       const x = texts[i]!;
-      this.add(run, x.t, 0, 2 * this.nameId(x.name), NaN, x);
+      this.add(run, x.t, 0, 2 * this.nameId(x.name), NaN, -1, x);
     }
     this.dictKeys(run, b.signals);
     const c = b.count;
-    // room for the whole batch: the append loop need not look
-    if (run.t.length - run.n < c) run.makeRoom(c);
+    // room for the whole batch: the append loop need not look. Oversized columns shrink now: after a
+    // burst (the first horizonS of data) the run would walk them, cold in the caches, until full
+    if (run.t.length - run.n < c || (run.head > 0 && run.oversized(c))) run.makeRoom(c);
     const local = run.dictKey;
     let i = 0;
     while (i < c) {
@@ -234,7 +341,7 @@ export class Reorderer {
       if (i < c) {
         // local[s] >= 0 here: unwanted samples never stop the append
         const s = b.signal[i]!;
-        this.add(run, b.t[i]!, 1, local[s]!, b.value[i]!, b.signals[s]!);
+        this.add(run, b.t[i]!, 1, local[s]!, b.value[i]!, run.dictInfo[s]!, null);
         i++;
       }
     }
@@ -248,14 +355,14 @@ export class Reorderer {
   /** Everything still held (end of data) is handed out by the next visitReleased(). */
   flush(): void {
     this.settle();
-    this.lateRun.head = this.lateRun.n = 0;
+    this.lateRun.clear();
     this.mark(true);
   }
 
   /** Hands what the last push / flush released to visit, in order: the late samples, then the merged held samples. */
   visitReleased(visit: ReleasedVisitor): void {
     const late = this.lateRun;
-    if (late.n > 0) visit(late.t, late.v, late.k, late.key, late.ref, 0, late.n);
+    if (late.n > 0) visit(late.t, late.v, late.k, late.key, late, 0, late.n);
     if (!this.pending) return;
     this.pending = false;
     const runs = this.runs;
@@ -285,7 +392,7 @@ export class Reorderer {
         }
         j = lo;
       }
-      visit(best.t, best.v, best.k, best.key, best.ref, best.head, j);
+      visit(best.t, best.v, best.k, best.key, best, best.head, j);
       best.head = j;
     }
   }
@@ -297,7 +404,8 @@ export class Reorderer {
     for (const x of this.runs) if (x.cut > x.head) x.head = x.cut;
   }
 
-  private add(run: Run, t: number, k: number, key: number, v: number, ref: SignalInfo | TextSample): void {
+  /** ref: the number of a numeric sample's SignalInfo; text: its TextSample (null for a numeric one) */
+  private add(run: Run, t: number, k: number, key: number, v: number, ref: number, text: TextSample | null): void {
     if (t > run.lastT) run.lastT = t;
     if (t < this.released) {
       // passed on at once, in arrival order
@@ -321,8 +429,11 @@ export class Reorderer {
       run.v.copyWithin(at + 1, at, n);
       run.key.copyWithin(at + 1, at, n);
       run.k.copyWithin(at + 1, at, n);
-      const r = run.ref;
-      for (let j = n; j > at; j--) r[j] = r[j - 1]!;
+      run.ref.copyWithin(at + 1, at, n);
+    }
+    if (text !== null) {
+      ref = run.textBase + run.texts.length;
+      run.texts.push(text);
     }
     run.t[at] = t;
     run.v[at] = v;
@@ -383,7 +494,7 @@ function appendInOrder(run: Run, b: SignalBatch, i: number, local: Int32Array, l
   const bt = b.t;
   const bs = b.signal;
   const bv = b.value;
-  const sigs = b.signals;
+  const localInfo = run.dictInfo;
   const c = b.count;
   const rt = run.t;
   const rv = run.v;
@@ -413,7 +524,7 @@ function appendInOrder(run: Run, b: SignalBatch, i: number, local: Int32Array, l
     rv[n] = bv[i]!;
     rkey[n] = key;
     rk[n] = 1;
-    rr[n] = sigs[s]!;
+    rr[n] = localInfo[s]!;
     n++;
     tl = t;
     rl = r;

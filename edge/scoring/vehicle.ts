@@ -3,7 +3,7 @@
 // detectors and the trip tracker. Everything advances on sample times only, and every piece of state
 // lives here between batches, so the outputs do not depend on how the stream was cut into batches.
 
-import type { SignalBatch, SignalInfo, TextSample } from '../signals/signal-batch.js';
+import type { SignalBatch, SignalInfo } from '../signals/signal-batch.js';
 import { configVersion, parseHhmm, type ScoringConfig } from './config.js';
 import { FatigueDetector } from './fatigue.js';
 import { History, MovingMedian, SpeedSlope } from './filters.js';
@@ -12,7 +12,7 @@ import { IdlingDetector } from './idling.js';
 import { ImuCalibrator } from './imu-calibration.js';
 import { inWindow, LocalClock } from './local-time.js';
 import { computeScore, RollingScores, type TripRecord } from './score.js';
-import { Reorderer, type ReleasedVisitor } from './reorder.js';
+import { Reorderer, type ReleasedRefs, type ReleasedVisitor } from './reorder.js';
 import { SpeedingDetector } from './speeding.js';
 import { TripTracker, type TripAcc } from './trips.js';
 import type { AccelSource, EventRef, EventType, ImuCalibration, Position, ScoringEvent, ScoringOutput, TripSummary } from './types.js';
@@ -155,10 +155,10 @@ export class VehicleScorer {
 
   private readonly runReleased: ReleasedVisitor = (ts, vs, ks, keys, refs, from, to) => this.run(ts, vs, ks, keys, refs, from, to);
 
-  private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, from: number, to: number): void {
+  private run(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReleasedRefs, from: number, to: number): void {
     for (let i = from; i < to; i++) {
       if (ks[i] === 0) {
-        const x = refs[i] as TextSample;
+        const x = refs.text(i);
         this.text(ts[i]!, x.name, x.value);
         continue;
       }
@@ -169,10 +169,10 @@ export class VehicleScorer {
     }
   }
 
-  private roleAt(keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, i: number): Role {
+  private roleAt(keys: Int32Array, refs: ReleasedRefs, i: number): Role {
     const key = keys[i]!;
     const role = key < this.roleByKey.length ? this.roleByKey[key]! : -1;
-    return role >= 0 ? role : this.learnRole(key, refs[i] as SignalInfo);
+    return role >= 0 ? role : this.learnRole(key, refs.info(i));
   }
 
   /**
@@ -181,7 +181,7 @@ export class VehicleScorer {
    * done) when they are not, or when the per-axis path could do otherwise (a NaN; axes of this time
    * already waiting for the rest of their frame).
    */
-  private imuTriple(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReadonlyArray<SignalInfo | TextSample | null>, i: number): boolean {
+  private imuTriple(ts: Float64Array, vs: Float64Array, ks: Uint8Array, keys: Int32Array, refs: ReleasedRefs, i: number): boolean {
     const t = ts[i]!;
     if (ts[i + 1] !== t || ts[i + 2] !== t || ks[i + 1] === 0 || ks[i + 2] === 0) return false;
     if (this.roleAt(keys, refs, i + 1) !== Role.ImuY || this.roleAt(keys, refs, i + 2) !== Role.ImuZ) return false;

@@ -12,9 +12,9 @@ function take(r: Reorderer): Out[] {
   r.visitReleased((ts, vs, ks, _keys, refs, from, to) => {
     for (let i = from; i < to; i++) {
       if (ks[i] === 0) {
-        const x = refs[i] as TextSample;
+        const x = refs.text(i);
         out.push({ t: ts[i]!, name: x.name, v: x.value });
-      } else out.push({ t: ts[i]!, name: (refs[i] as SignalInfo).name, v: vs[i]! });
+      } else out.push({ t: ts[i]!, name: refs.info(i).name, v: vs[i]! });
     }
   });
   return out;
@@ -151,5 +151,40 @@ describe('time merge (per-source runs, watermark release)', () => {
       if (t > 600) maxHeld = Math.max(maxHeld, held);
     }
     assert.ok(maxHeld <= 2, `held ${maxHeld} samples after the first horizon`);
+  });
+
+  it('hands out the very SignalInfo and TextSample objects of each sample, also when every batch brings new ones', () => {
+    const r = new Reorderer(1);
+    const seen: Array<[number, SignalInfo | TextSample]> = [];
+    const got: Array<[number, SignalInfo | TextSample]> = [];
+    const visit = (): void =>
+      r.visitReleased((ts, _vs, ks, _keys, refs, from, to) => {
+        for (let i = from; i < to; i++) got.push([ts[i]!, ks[i] === 0 ? refs.text(i) : refs.info(i)]);
+      });
+    // far more new objects than the table of SignalInfos starts renumbering at; texts on both sources
+    for (let k = 0; k < 6000; k++) {
+      // can1 lags 0.5 s: can0 holds texts when its run compacts
+      const t = Math.floor(k / 2) * 0.01 - (k % 2 ? 0.5 : 0);
+      const b = new SignalBatchBuilder('v1');
+      const info: SignalInfo = { name: k % 3 ? 'a' : 'b', unit: `u${k}`, derived: false };
+      b.push(t, b.signalIndex(info), k);
+      seen.push([t, info]);
+      const sb = b.take();
+      sb.source = k % 2 ? 'can1' : 'can0';
+      if (k % 7 === 0) {
+        const x: TextSample = { t, name: 'z', value: `x${k}` };
+        sb.texts = [x];
+        seen.push([t, x]);
+      }
+      r.push(sb);
+      visit();
+    }
+    r.flush();
+    visit();
+    assert.equal(got.length, seen.length);
+    const ids = (xs: Array<[number, SignalInfo | TextSample]>): string[] => xs.map(([t, x]) => `${t}|${'unit' in x ? x.unit : x.value}`).sort();
+    assert.deepEqual(ids(got), ids(seen));
+    const objs = new Set(seen.map((x) => x[1]));
+    for (const [, x] of got) assert.ok(objs.has(x), 'the object the batch named');
   });
 });
