@@ -17,17 +17,21 @@
 //                               committed for 28 MB used, instead of 92 for 32)
 //   MALLOC_ARENA_MAX=1          glibc: one malloc arena instead of up to 8 per core (threads' frees
 //                               are reused by the main thread; RSS 147-149 MB flat against 143-153)
-//   MALLOC_MMAP_THRESHOLD_=65536, MALLOC_TRIM_THRESHOLD_=131072
-//                               glibc: blocks >= 64 KB (log read chunks, HTTP bodies) straight from
-//                               mmap and back to the system when freed; the heap top trimmed past 128 KB
-//                               (malloc's share of RSS 60-80 MB -> ~27 MB)
+//   MALLOC_MMAP_THRESHOLD_=16384, MALLOC_TRIM_THRESHOLD_=131072
+//                               glibc: blocks >= 16 KB (typed-array columns of decoded batches and of
+//                               the time merge, log read chunks, HTTP bodies) straight from mmap and
+//                               back to the system when freed; the heap top trimmed past 128 KB
+//                               (malloc's share of RSS 60-80 MB -> ~27 MB with 64 KB; with 16 KB, since
+//                               decoded batches are views into 16 KB columns: ~15 MB, RSS 134-139 MB
+//                               flat over 3 minutes against 134-146 MB and rising, CPU per frame within
+//                               the noise)
 //
 // Anything the user already set wins: a flag given on the command line or in NODE_OPTIONS (the same
 // flag name), an environment variable already set. Other C libraries (musl) ignore the MALLOC_ ones.
 'use strict';
 
 const V8_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=512'];
-const ENV = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072' };
+const ENV = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '16384', MALLOC_TRIM_THRESHOLD_: '131072' };
 
 const flagName = (f) => f.replace(/^--?/, '').split('=')[0].replace(/_/g, '-');
 

@@ -44,7 +44,7 @@ describe('appliance Node settings (bin/node-flags.js)', function () {
     assert.deepEqual(tuning.missingFlags([], ''), tuning.V8_FLAGS);
     assert.deepEqual(tuning.missingFlags(['--max-semi-space-size=16'], '--max_old_space_size=1024'), []);
     assert.deepEqual(tuning.missingFlags([], '--max-old-space-size=1024'), ['--max-semi-space-size=4']);
-    assert.deepEqual(tuning.missingEnv({ MALLOC_ARENA_MAX: '4' }), { MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072' });
+    assert.deepEqual(tuning.missingEnv({ MALLOC_ARENA_MAX: '4' }), { MALLOC_MMAP_THRESHOLD_: '16384', MALLOC_TRIM_THRESHOLD_: '131072' });
     assert.deepEqual(tuning.missingEnv({ ...tuning.ENV }), {});
   });
 
