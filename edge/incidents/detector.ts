@@ -11,7 +11,7 @@ import { G } from '../scoring/harsh.js';
 import { ImuCalibrator } from '../scoring/imu-calibration.js';
 import { Reorderer, type ReleasedRefs, type ReleasedVisitor } from '../scoring/reorder.js';
 import type { Position } from '../scoring/types.js';
-import { angleDeg, dot, type Vec3 } from '../scoring/vec.js';
+import { angleDeg, dot, ImuAssembly, type Vec3 } from '../scoring/vec.js';
 import { INCIDENT_CONFIG_SCHEMA, type IncidentConfig } from './config.js';
 import { SampleRing } from './ring-buffer.js';
 import type { CrashAccelSource, Incident, IncidentOutput, IncidentRecording, IncidentTrigger } from './types.js';
@@ -153,11 +153,7 @@ export class VehicleIncidents {
   private pendingLat: [number, number] | null = null;
   private pendingLon: [number, number] | null = null;
   /** the IMU vector being put together: its time, axes, and which axes are in (bits 1, 2, 4) */
-  private imuT = NaN;
-  private imuX = 0;
-  private imuY = 0;
-  private imuZ = 0;
-  private imuHave = 0;
+  private readonly imu = new ImuAssembly();
   /** scratch IMU vector (the calibrator reads it, keeps nothing; recentImu copies it) */
   private readonly imuVec: Vec3 = [0, 0, 0];
   private acc = { t: NaN, lon: 0, lat: 0, have: 0 };
@@ -260,11 +256,11 @@ export class VehicleIncidents {
     const codes = this.codeByKey;
     const next = this.nextEvent;
     let now = this.now;
-    let imuT = this.imuT;
-    let ix = this.imuX;
-    let iy = this.imuY;
-    let iz = this.imuZ;
-    let have = this.imuHave;
+    let imuT = this.imu.t;
+    let ix = this.imu.x;
+    let iy = this.imu.y;
+    let iz = this.imu.z;
+    let have = this.imu.have;
     const rq = this.recentRate;
     rq.reserve(to - from);
     const qt = rq.t;
@@ -309,10 +305,10 @@ export class VehicleIncidents {
         if (have === 7) {
           have = 0;
           // imuVector() reads the vector from the fields, and its trim may move the rate queue
-          this.imuT = imuT;
-          this.imuX = ix;
-          this.imuY = iy;
-          this.imuZ = iz;
+          this.imu.t = imuT;
+          this.imu.x = ix;
+          this.imu.y = iy;
+          this.imu.z = iz;
           rq.end = qe;
           this.trimmedAt = trimmedAt;
           this.imuVector();
@@ -337,11 +333,11 @@ export class VehicleIncidents {
     }
     ring.end = w;
     this.now = now;
-    this.imuT = imuT;
-    this.imuX = ix;
-    this.imuY = iy;
-    this.imuZ = iz;
-    this.imuHave = have;
+    this.imu.t = imuT;
+    this.imu.x = ix;
+    this.imu.y = iy;
+    this.imu.z = iz;
+    this.imu.have = have;
     rq.end = qe;
     this.trimmedAt = trimmedAt;
     if (rates) this.rateSeen = true;
@@ -366,24 +362,9 @@ export class VehicleIncidents {
     const role = code & 15;
     if (role === Role.Other || Number.isNaN(v)) return;
     if (role <= Role.ImuZ) {
-      if (this.imuAxis(t, role, v)) this.imuVector();
+      if (this.imu.add(t, role - Role.ImuX, v)) this.imuVector();
     } else if (role <= Role.RateZ) this.rate(t, v);
     else this.sample(t, role, v);
-  }
-
-  /** One IMU axis (not NaN); true when it completes the vector of its time (imuT, imuX..Z). */
-  private imuAxis(t: number, role: Role, v: number): boolean {
-    if (this.imuT !== t) {
-      this.imuT = t;
-      this.imuHave = 0;
-    }
-    if (role === Role.ImuX) this.imuX = v;
-    else if (role === Role.ImuY) this.imuY = v;
-    else this.imuZ = v;
-    this.imuHave |= 1 << (role - Role.ImuX);
-    if (this.imuHave !== 7) return false;
-    this.imuHave = 0;
-    return true;
   }
 
   /** An angular rate (not NaN), for the handling check. */
@@ -522,13 +503,13 @@ export class VehicleIncidents {
     this.horizontal(t, Math.sqrt(a.lon * a.lon + a.lat * a.lat) / G);
   }
 
-  /** The IMU vector just completed (imuT, imuX..Z): gravity learning, the handling check's history, the trigger. */
+  /** The IMU vector just completed (this.imu): gravity learning, the handling check's history, the trigger. */
   private imuVector(): void {
-    const t = this.imuT;
+    const t = this.imu.t;
     const a = this.imuVec;
-    a[0] = this.imuX;
-    a[1] = this.imuY;
-    a[2] = this.imuZ;
+    a[0] = this.imu.x;
+    a[1] = this.imu.y;
+    a[2] = this.imu.z;
     // gravity is learnt at quiet standstills only; never while a disturbance or an incident is open
     if (!this.disturbance && !this.pending && !this.open) this.gravity.pushImu(t, a, this.speedAt(t, 2));
     this.recentImu.push(t, a[0], a[1], a[2]);

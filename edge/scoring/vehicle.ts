@@ -15,6 +15,7 @@ import { computeScore, RollingScores, type TripRecord } from './score.js';
 import { Reorderer, type ReleasedRefs, type ReleasedVisitor } from './reorder.js';
 import { SpeedingDetector } from './speeding.js';
 import { TripTracker, type TripAcc } from './trips.js';
+import { ImuAssembly } from './vec.js';
 import type { AccelSource, EventRef, EventType, ImuCalibration, Position, ScoringEvent, ScoringOutput, TripSummary } from './types.js';
 
 const enum Role {
@@ -67,7 +68,7 @@ export class VehicleScorer {
   private readonly fixes: Position[] = [];
   private pendingLat: [number, number] | null = null;
   private pendingLon: [number, number] | null = null;
-  private imu: { t: number; x: number; y: number; z: number; have: number } = { t: NaN, x: NaN, y: NaN, z: NaN, have: 0 };
+  private readonly imu = new ImuAssembly();
   /** scratch IMU vector (the calibrator reads it, keeps nothing) */
   private readonly imuVec: [number, number, number] = [0, 0, 0];
   private odometer: number | null = null;
@@ -354,18 +355,7 @@ export class VehicleScorer {
   }
 
   private imuAxis(t: number, role: Role, v: number): void {
-    const m = this.imu;
-    if (m.t !== t) {
-      m.t = t;
-      m.have = 0;
-    }
-    if (role === Role.ImuX) m.x = v;
-    else if (role === Role.ImuY) m.y = v;
-    else m.z = v;
-    m.have |= 1 << (role - Role.ImuX);
-    if (m.have !== 7) return;
-    m.have = 0;
-    this.imuFrame();
+    if (this.imu.add(t, role - Role.ImuX, v)) this.imuFrame();
   }
 
   /**
