@@ -8,17 +8,12 @@
 // produce must be in the schema (point.ts: registerMeasurement), else its points are quarantined.
 import type { FrameBatch } from '../can/frame.js';
 import type { SignalBatch } from '../signals/signal-batch.js';
-import type { SignalAggregator } from './signal-aggregator.js';
 import type { StorePoint } from './point.js';
-
-export interface ConvertContext {
-  signals: SignalAggregator;
-}
 
 export interface Converter {
   kind: string;
   matches(x: unknown): boolean;
-  toPoints(x: unknown, ctx: ConvertContext): StorePoint[];
+  toPoints(x: unknown): StorePoint[];
 }
 
 const converters: Converter[] = [];
@@ -43,21 +38,18 @@ export function isPointLike(x: unknown): boolean {
   return typeof x === 'object' && x !== null && typeof (x as { measurement?: unknown }).measurement === 'string';
 }
 
-registerConverter({
-  kind: 'signal',
-  matches: isSignalBatch,
-  toPoints: (x, ctx) => ctx.signals.add(x as SignalBatch),
-});
-
 export type Classified =
   | { kind: 'frames'; batch: FrameBatch }
+  /** decoded signals: the store's aggregator turns them into 1 s `signal` windows */
+  | { kind: 'signals'; batch: SignalBatch }
   | { kind: 'points'; points: StorePoint[]; from: string }
   | { kind: 'unknown'; value: unknown };
 
 /** Sorts one message payload (or one element of an array payload) into what the store does with it. */
-export function classifyPayload(x: unknown, ctx: ConvertContext): Classified {
+export function classifyPayload(x: unknown): Classified {
   if (isFrameBatch(x)) return { kind: 'frames', batch: x };
   if (isPointLike(x)) return { kind: 'points', points: [x as StorePoint], from: 'point' };
-  for (const c of converters) if (c.matches(x)) return { kind: 'points', points: c.toPoints(x, ctx), from: c.kind };
+  if (isSignalBatch(x)) return { kind: 'signals', batch: x };
+  for (const c of converters) if (c.matches(x)) return { kind: 'points', points: c.toPoints(x), from: c.kind };
   return { kind: 'unknown', value: x };
 }

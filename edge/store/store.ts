@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FrameBatch } from '../can/frame.js';
 import { createClient, redactUrl, type InfluxConnection, type StoreClient } from './client.js';
-import { classifyPayload, isFrameBatch, isPointLike, isSignalBatch, type ConvertContext } from './convert.js';
+import { classifyPayload, isFrameBatch, isPointLike } from './convert.js';
 import './scoring-converters.js';
 import { Outbox, type DropInfo, type FsyncPolicy, type OutboxStats } from './outbox.js';
 import { MEASUREMENTS, pointToLine, type StorePoint } from './point.js';
@@ -84,7 +84,6 @@ export class Store extends EventEmitter {
   private readonly client: (InfluxLike & Partial<Pick<StoreClient, 'queryRaw'>>) | undefined;
   private readonly signals: SignalAggregator;
   private readonly signalLines: SignalLines;
-  private readonly ctx: ConvertContext;
   private readonly defaultTags: Record<string, string>;
   private readonly setupOpts: SetupOptions | undefined;
   private readonly backfills = new BackfillTracker();
@@ -120,7 +119,6 @@ export class Store extends EventEmitter {
     for (const r of this.outbox.recovery) this.emit('recovery', r);
     this.quarantine = new Quarantine(opts.dir);
     this.signals = new SignalAggregator(opts.signals);
-    this.ctx = { signals: this.signals };
     this.defaultTags = opts.depot ? { depot: opts.depot } : {};
     this.signalLines = new SignalLines(this.defaultTags);
     this.client = opts.client ?? (opts.influx ? createClient(opts.influx) : undefined);
@@ -192,19 +190,15 @@ export class Store extends EventEmitter {
         this.addPoint(lines, x as StorePoint);
         continue;
       }
-      // decoded signals: their closed 1 s windows go to lines without a point object each
-      if (isSignalBatch(x)) {
-        this.addWindows(lines, this.signals.addWindows(x));
-        continue;
-      }
-      const c = classifyPayload(x, this.ctx);
+      const c = classifyPayload(x);
       if (c.kind === 'frames') {
         if (this.opts.archive) {
           this.opts.archive.append(c.batch);
           res.frames += c.batch.count;
           this.frames += c.batch.count;
         } else res.ignored++;
-      } else if (c.kind === 'points') for (const p of c.points) this.addPoint(lines, p);
+      } else if (c.kind === 'signals') this.addWindows(lines, this.signals.addWindows(c.batch));
+      else if (c.kind === 'points') for (const p of c.points) this.addPoint(lines, p);
       else {
         res.quarantined++;
         this.quarantine.add('validate', 'not a point, SignalBatch, FrameBatch or registered kind', c.value);
@@ -244,6 +238,7 @@ export class Store extends EventEmitter {
     lines.add(p.measurement, line); // valid: a measurement of the schema
   }
 
+  // decoded signals' closed 1 s windows: to lines without a point object each
   private addWindows(lines: StreamLines, windows: readonly ClosedWindow[]): void {
     for (const c of windows) {
       const line = this.signalLines.line(c);
