@@ -148,11 +148,12 @@ registerMeasurement({
 export type Validation = { ok: true; point: WirePoint } | { ok: false; reason: string };
 
 const MAX_KEY = 256;
-const MAX_STRING = 64 * 1024;
+/** longest string field value */
+export const MAX_STRING = 64 * 1024;
 const NAME_OK = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
 // years 2000..2200: catches seconds-vs-ms mistakes (1.6e9 "ms" is January 1970)
-const MIN_MS = 946684800000;
-const MAX_MS = 7258118400000;
+export const MIN_MS = 946684800000;
+export const MAX_MS = 7258118400000;
 
 /**
  * What pointToLine() keeps per measurement, so that a point costs no lookup by name: the allowed

@@ -5,13 +5,9 @@
 // a long text) gets undefined here and takes the general path, which quarantines it with its reason.
 // The result is pointToLine(windowPoint(c)) byte for byte (tested).
 import { fieldText } from './line.js';
-import { pointToLine } from './point.js';
+import { MAX_MS, MAX_STRING, MIN_MS, pointToLine } from './point.js';
 import { windowPoint, type ClosedWindow } from './signal-aggregator.js';
 
-// years 2000..2200, as pointToLine checks (ms since the epoch)
-const MIN_MS = 946684800000;
-const MAX_MS = 7258118400000;
-const MAX_STRING = 64 * 1024;
 // a probe point's fields and time, cut off its line to leave the measurement and tags
 const PROBE_MS = 1e12;
 const PROBE_TAIL = ' last=1,max=1,mean=1,min=1,n=1 ' + String(PROBE_MS * 1000);
